@@ -1,0 +1,311 @@
+// Package consumer is the consumer function: it turns each aws:kafka batch into Parquet objects on S3,
+// partitioned by event time, and sets bad records aside as dead letters. Object keys derive from the
+// batch's offsets, so a retried batch overwrites its own objects and no tick is stored twice.
+package consumer
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"sync"
+	"unicode/utf8"
+
+	"github.com/ticklake/ticklake/shared/envconf"
+	"github.com/ticklake/ticklake/shared/jsonscan"
+	"github.com/ticklake/ticklake/shared/kafkaevent"
+	"github.com/ticklake/ticklake/shared/layout"
+	"github.com/ticklake/ticklake/shared/logging"
+	"github.com/ticklake/ticklake/shared/tick"
+	"github.com/ticklake/ticklake/shared/tickparquet"
+)
+
+// Environment variables.
+const (
+	EnvBucket     = "DATA_BUCKET"
+	EnvDataPrefix = "DATA_PREFIX"
+	EnvDLQPrefix  = "DLQ_PREFIX"
+)
+
+// Defaults.
+const (
+	DefaultDataPrefix = "ticks/"
+	DefaultDLQPrefix  = "dlq/"
+)
+
+// Content types of the objects written.
+const (
+	ContentTypeParquet = "application/vnd.apache.parquet"
+	ContentTypeJSONL   = "application/x-ndjson"
+)
+
+// putParallelism bounds the objects written at once.
+const putParallelism = 8
+
+// Config is the consumer's configuration.
+type Config struct {
+	Bucket     string
+	DataPrefix string
+	DLQPrefix  string
+}
+
+// LoadConfig reads the configuration from env, naming every missing or bad variable.
+func LoadConfig(env *envconf.Reader) (Config, error) {
+	c := Config{
+		Bucket:     env.Required(EnvBucket),
+		DataPrefix: env.String(EnvDataPrefix, DefaultDataPrefix),
+		DLQPrefix:  env.String(EnvDLQPrefix, DefaultDLQPrefix),
+	}
+	if err := layout.CheckPrefix(c.DataPrefix); err != nil {
+		env.Fail(EnvDataPrefix, c.DataPrefix, err.Error())
+	}
+	if err := layout.CheckPrefix(c.DLQPrefix); err != nil {
+		env.Fail(EnvDLQPrefix, c.DLQPrefix, err.Error())
+	}
+	if c.DataPrefix != "" && c.DLQPrefix != "" &&
+		(len(c.DLQPrefix) >= len(c.DataPrefix) && c.DLQPrefix[:len(c.DataPrefix)] == c.DataPrefix ||
+			len(c.DataPrefix) > len(c.DLQPrefix) && c.DataPrefix[:len(c.DLQPrefix)] == c.DLQPrefix) {
+		env.Fail(EnvDLQPrefix, c.DLQPrefix, "must not overlap "+EnvDataPrefix+" "+c.DataPrefix+": the crawler would catalog dead letters")
+	}
+	return c, env.Err()
+}
+
+// ObjectWriter stores whole objects atomically.
+type ObjectWriter interface {
+	Put(ctx context.Context, key string, body []byte, contentType string) error
+}
+
+// Result is the function's response.
+type Result struct {
+	Records  int      `json:"records"`
+	Written  int      `json:"written"`
+	Rejected int      `json:"rejected"`
+	Objects  []string `json:"objects"`
+}
+
+// ErrStorage wraps a failure to store an object; the function then fails so that the event source
+// retries the whole batch, which rewrites the same keys.
+var ErrStorage = errors.New("storage failed")
+
+// Handler is the consumer function.
+type Handler struct {
+	cfg   Config
+	store ObjectWriter
+	log   *slog.Logger
+	pool  sync.Pool // *worker
+}
+
+// New returns a Handler that writes through store.
+func New(cfg Config, store ObjectWriter, log *slog.Logger) *Handler {
+	h := &Handler{cfg: cfg, store: store, log: log}
+	h.pool.New = func() any { return &worker{dec: tick.NewDecoder(), enc: tickparquet.NewEncoder()} }
+	return h
+}
+
+// Invoke is the Lambda entry point: it takes the raw aws:kafka payload, which it parses itself (the
+// generic JSON path costs more than all the rest of the work).
+func (h *Handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
+	ev, err := kafkaevent.Parse(payload)
+	if err != nil {
+		return nil, fmt.Errorf("consumer: %w", err)
+	}
+	res, err := h.Handle(ctx, ev)
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(res)
+}
+
+// object is one object to store.
+type object struct {
+	key, contentType string
+	body             []byte
+}
+
+// Handle converts every batch of the event and stores the objects. It fails only when storage fails.
+func (h *Handler) Handle(ctx context.Context, ev *kafkaevent.Event) (Result, error) {
+	log := logging.For(ctx, h.log)
+	var res Result
+	var objects []object
+	w := h.pool.Get().(*worker)
+	defer h.pool.Put(w)
+	for i := range ev.Batches {
+		b := &ev.Batches[i]
+		if len(b.Records) == 0 {
+			continue
+		}
+		objs, written, rejected, err := w.convert(h.cfg, b)
+		if err != nil {
+			return res, fmt.Errorf("consumer: %s-%d: %w", b.Topic, b.Partition, err)
+		}
+		res.Records += len(b.Records)
+		res.Written += written
+		res.Rejected += rejected
+		objects = append(objects, objs...)
+	}
+	if err := h.putAll(ctx, objects); err != nil {
+		log.Error("store batch", "err", err, "records", res.Records, "objects", len(objects))
+		return res, fmt.Errorf("consumer: %w: %w", ErrStorage, err)
+	}
+	for _, o := range objects {
+		res.Objects = append(res.Objects, o.key)
+	}
+	log.Info("batch stored", "records", res.Records, "written", res.Written, "rejected", res.Rejected,
+		"objects", len(objects), "source", ev.EventSourceARN)
+	if res.Rejected > 0 {
+		log.Warn("records rejected", "rejected", res.Rejected, "dlq_prefix", h.cfg.DLQPrefix)
+	}
+	return res, nil
+}
+
+func (h *Handler) putAll(ctx context.Context, objects []object) error {
+	errs := make([]error, len(objects))
+	sem := make(chan struct{}, putParallelism)
+	var wg sync.WaitGroup
+	for i, o := range objects {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			errs[i] = h.store.Put(ctx, o.key, o.body, o.contentType)
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// worker holds the reusable state of one conversion.
+type worker struct {
+	dec   *tick.Decoder
+	enc   *tickparquet.Encoder
+	rows  []tickparquet.Row
+	opts  []tickparquet.Optional
+	hours []int64
+	tk    tick.Tick
+}
+
+const microsPerHour = 3600 * 1_000_000
+
+func hourOf(us int64) int64 {
+	h := us / microsPerHour
+	if us%microsPerHour < 0 {
+		h--
+	}
+	return h
+}
+
+// convert decodes a batch, encodes one Parquet object per hour of event time and one dead-letter
+// object for the rejected records. The objects' bodies are copies: they outlive the worker.
+func (w *worker) convert(cfg Config, b *kafkaevent.Batch) (objs []object, written, rejected int, err error) {
+	recs := b.Records
+	name := layout.BatchName(b.Topic, b.Partition, recs[0].Offset, recs[len(recs)-1].Offset)
+	if n := len(recs); cap(w.opts) < n {
+		w.opts = make([]tickparquet.Optional, n)
+		w.rows = make([]tickparquet.Row, 0, n)
+		w.hours = make([]int64, 0, n)
+	}
+	w.rows, w.hours = w.rows[:0], w.hours[:0]
+	var dead []byte
+	for i := range recs {
+		r := &recs[i]
+		if err := w.dec.Decode(r.Value, &w.tk); err != nil {
+			dead = appendDeadLetter(dead, r, err)
+			rejected++
+			continue
+		}
+		w.rows = append(w.rows, tickparquet.FromTick(&w.tk, r.Partition, r.Offset, r.Timestamp, &w.opts[len(w.rows)]))
+		w.hours = append(w.hours, hourOf(w.tk.TS))
+	}
+	meta := tickparquet.Meta{Topic: b.Topic, Partition: b.Partition, FirstOffset: recs[0].Offset, LastOffset: recs[len(recs)-1].Offset}
+	for _, group := range w.byHour() {
+		body, err := w.enc.Encode(group.rows, meta)
+		if err != nil {
+			return nil, 0, 0, err
+		}
+		p := layout.PartitionOf(group.hour * microsPerHour)
+		objs = append(objs, object{key: layout.DataKey(cfg.DataPrefix, p, name), contentType: ContentTypeParquet,
+			body: append([]byte(nil), body...)})
+		written += len(group.rows)
+	}
+	if dead != nil {
+		objs = append(objs, object{key: layout.DLQKey(cfg.DLQPrefix, recs[0].Timestamp, name),
+			contentType: ContentTypeJSONL, body: dead})
+	}
+	return objs, written, rejected, nil
+}
+
+type hourGroup struct {
+	hour int64
+	rows []tickparquet.Row
+}
+
+// byHour splits the rows by hour of event time. Nearly every batch lies in one or two hours.
+func (w *worker) byHour() []hourGroup {
+	if len(w.rows) == 0 {
+		return nil
+	}
+	first := w.hours[0]
+	same := true
+	for _, h := range w.hours {
+		if h != first {
+			same = false
+			break
+		}
+	}
+	if same {
+		return []hourGroup{{hour: first, rows: w.rows}}
+	}
+	idx := map[int64]int{}
+	var groups []hourGroup
+	for i, h := range w.hours {
+		g, ok := idx[h]
+		if !ok {
+			g = len(groups)
+			idx[h] = g
+			groups = append(groups, hourGroup{hour: h})
+		}
+		groups[g].rows = append(groups[g].rows, w.rows[i])
+	}
+	return groups
+}
+
+// appendDeadLetter appends one line of a dead-letter object: a JSON object with the record's
+// coordinates, why it was rejected, and its raw key and value. value holds the value as text when it
+// is valid UTF-8; value_base64 always holds its exact bytes.
+func appendDeadLetter(dst []byte, r *kafkaevent.Record, err error) []byte {
+	code, field := "invalid", ""
+	if te, ok := tick.AsError(err); ok {
+		code, field = string(te.Code), te.Field
+	}
+	dst = append(dst, `{"topic":`...)
+	dst = jsonscan.AppendString(dst, r.Topic)
+	dst = append(dst, `,"partition":`...)
+	dst = strconv.AppendInt(dst, int64(r.Partition), 10)
+	dst = append(dst, `,"offset":`...)
+	dst = strconv.AppendInt(dst, r.Offset, 10)
+	dst = append(dst, `,"timestamp":`...)
+	dst = strconv.AppendInt(dst, r.Timestamp, 10)
+	dst = append(dst, `,"code":`...)
+	dst = jsonscan.AppendString(dst, code)
+	if field != "" {
+		dst = append(dst, `,"field":`...)
+		dst = jsonscan.AppendString(dst, field)
+	}
+	dst = append(dst, `,"reason":`...)
+	dst = jsonscan.AppendString(dst, err.Error())
+	if r.Key != nil {
+		dst = append(dst, `,"key_base64":"`...)
+		dst = base64.StdEncoding.AppendEncode(dst, r.Key)
+		dst = append(dst, '"')
+	}
+	if r.Value != nil && utf8.Valid(r.Value) {
+		dst = append(dst, `,"value":`...)
+		dst = jsonscan.AppendString(dst, string(r.Value))
+	}
+	dst = append(dst, `,"value_base64":"`...)
+	dst = base64.StdEncoding.AppendEncode(dst, r.Value)
+	return append(dst, "\"}\n"...)
+}

@@ -1,0 +1,20 @@
+// Package kafkatest runs an in-process Kafka cluster (franz-go's kfake) for tests.
+package kafkatest
+
+import (
+	"testing"
+
+	"github.com/twmb/franz-go/pkg/kfake"
+)
+
+// Cluster starts a kfake cluster holding topic with partitions partitions, stopped when the test ends,
+// and returns its seed brokers.
+func Cluster(t testing.TB, topic string, partitions int32) []string {
+	t.Helper()
+	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(partitions, topic))
+	if err != nil {
+		t.Fatalf("start kfake: %v", err)
+	}
+	t.Cleanup(c.Close)
+	return c.ListenAddrs()
+}

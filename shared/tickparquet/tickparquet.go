@@ -1,0 +1,201 @@
+// Package tickparquet is the Parquet form of ticks at rest: the columns that Glue catalogs and Athena,
+// DuckDB and Spark read, and a fast encoder for them.
+//
+// Columns (Parquet physical type, logical type):
+//
+//	symbol           BYTE_ARRAY  STRING, dictionary-encoded
+//	ts               INT64       TIMESTAMP(MICROS, UTC)
+//	price            DOUBLE
+//	size             INT64
+//	bid              DOUBLE      optional
+//	ask              DOUBLE      optional
+//	kafka_partition  INT32
+//	kafka_offset     INT64
+//	kafka_timestamp  INT64       TIMESTAMP(MICROS, UTC): when the record reached Kafka
+//	extra            BYTE_ARRAY  STRING, optional: fields outside the contract, as a JSON object
+//
+// The layout uses only what every mainstream reader supports: version 1 data pages, PLAIN and
+// dictionary encodings, zstd compression, one row group per object.
+package tickparquet
+
+import (
+	"bytes"
+	"cmp"
+	"fmt"
+	"io"
+	"slices"
+
+	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/compress/zstd"
+
+	"github.com/ticklake/ticklake/shared/tick"
+)
+
+// Column names, one place each.
+const (
+	ColSymbol         = "symbol"
+	ColTS             = "ts"
+	ColPrice          = "price"
+	ColSize           = "size"
+	ColBid            = "bid"
+	ColAsk            = "ask"
+	ColKafkaPartition = "kafka_partition"
+	ColKafkaOffset    = "kafka_offset"
+	ColKafkaTimestamp = "kafka_timestamp"
+	ColExtra          = "extra"
+)
+
+// Row is one tick at rest.
+type Row struct {
+	Symbol         string   `parquet:"symbol,dict"`
+	TS             int64    `parquet:"ts,timestamp(microsecond:utc),delta"`
+	Price          float64  `parquet:"price"`
+	Size           int64    `parquet:"size"`
+	Bid            *float64 `parquet:"bid,optional"`
+	Ask            *float64 `parquet:"ask,optional"`
+	KafkaPartition int32    `parquet:"kafka_partition"`
+	KafkaOffset    int64    `parquet:"kafka_offset,delta"`
+	KafkaTimestamp int64    `parquet:"kafka_timestamp,timestamp(microsecond:utc),delta"`
+	Extra          *string  `parquet:"extra,optional,plain"`
+}
+
+// Schema is the Parquet schema of Row.
+var Schema = parquet.SchemaOf(Row{})
+
+// Meta is written into each object's key-value metadata, for lineage.
+type Meta struct {
+	Topic       string
+	Partition   int32
+	FirstOffset int64
+	LastOffset  int64
+}
+
+// Encoder turns rows into Parquet objects. It reuses its buffers; it is not safe for concurrent use.
+type Encoder struct {
+	buf    bytes.Buffer
+	sorted []Row
+	bucket map[string]int
+	starts []int
+	syms   []string
+}
+
+var codec = &zstd.Codec{Level: zstd.SpeedFastest}
+
+// NewEncoder returns an Encoder.
+func NewEncoder() *Encoder { return &Encoder{} }
+
+// writerConfig is shared by every writer. A writer is made for each object: parquet-go's
+// GenericWriter.Reset drops the column paths from the footer of the next file.
+var writerConfig = parquet.DefaultWriterConfig()
+
+func init() {
+	writerConfig.Apply(
+		Schema,
+		parquet.Compression(codec),
+		parquet.DataPageVersion(1),
+		parquet.PageBufferSize(1<<20),
+		parquet.CreatedBy("ticklake", "1", ""),
+	)
+}
+
+// Encode sorts rows by symbol, then Kafka offset (so each symbol's ticks lie together, in order),
+// and returns them as one Parquet object. The returned bytes are valid until the next call.
+func (e *Encoder) Encode(rows []Row, meta Meta) ([]byte, error) {
+	rows = e.sort(rows)
+	e.buf.Reset()
+	w := parquet.NewGenericWriter[Row](&e.buf, writerConfig)
+	w.SetKeyValueMetadata("ticklake.topic", meta.Topic)
+	w.SetKeyValueMetadata("ticklake.partition", fmt.Sprint(meta.Partition))
+	w.SetKeyValueMetadata("ticklake.offsets", fmt.Sprintf("%d-%d", meta.FirstOffset, meta.LastOffset))
+	if _, err := w.Write(rows); err != nil {
+		return nil, fmt.Errorf("encode parquet: %w", err)
+	}
+	if err := w.Close(); err != nil {
+		return nil, fmt.Errorf("encode parquet: %w", err)
+	}
+	return e.buf.Bytes(), nil
+}
+
+// sort orders rows by symbol, then offset, with a stable counting sort: rows come in offset order
+// and a batch holds few symbols, so this is linear.
+func (e *Encoder) sort(rows []Row) []Row {
+	if e.bucket == nil {
+		e.bucket = map[string]int{}
+	}
+	clear(e.bucket)
+	e.syms = e.syms[:0]
+	inOrder := true
+	for i := range rows {
+		if i > 0 && rows[i].KafkaOffset < rows[i-1].KafkaOffset {
+			inOrder = false
+		}
+		if _, ok := e.bucket[rows[i].Symbol]; !ok {
+			e.bucket[rows[i].Symbol] = 0
+			e.syms = append(e.syms, rows[i].Symbol)
+		}
+	}
+	if !inOrder {
+		slices.SortStableFunc(rows, func(a, b Row) int { return cmp.Compare(a.KafkaOffset, b.KafkaOffset) })
+	}
+	slices.Sort(e.syms)
+	for i, sym := range e.syms {
+		e.bucket[sym] = i
+	}
+	e.starts = slices.Grow(e.starts[:0], len(e.syms)+1)[:len(e.syms)+1]
+	clear(e.starts)
+	for i := range rows {
+		e.starts[e.bucket[rows[i].Symbol]+1]++
+	}
+	for i := 1; i < len(e.starts); i++ {
+		e.starts[i] += e.starts[i-1]
+	}
+	e.sorted = slices.Grow(e.sorted[:0], len(rows))[:len(rows)]
+	for i := range rows {
+		b := e.bucket[rows[i].Symbol]
+		e.sorted[e.starts[b]] = rows[i]
+		e.starts[b]++
+	}
+	return e.sorted
+}
+
+// FromTick fills a row from a decoded tick and its Kafka coordinates. Bid, Ask and Extra point into
+// the row itself through store, which must outlive the row.
+func FromTick(t *tick.Tick, partition int32, offset, kafkaMillis int64, store *Optional) Row {
+	r := Row{Symbol: t.Symbol, TS: t.TS, Price: t.Price, Size: t.Size,
+		KafkaPartition: partition, KafkaOffset: offset, KafkaTimestamp: kafkaMillis * 1000}
+	if t.HasBid {
+		store.Bid = t.Bid
+		r.Bid = &store.Bid
+	}
+	if t.HasAsk {
+		store.Ask = t.Ask
+		r.Ask = &store.Ask
+	}
+	if t.Extra != nil {
+		store.Extra = string(t.Extra)
+		r.Extra = &store.Extra
+	}
+	return r
+}
+
+// Optional holds the values that a Row's optional columns point to.
+type Optional struct {
+	Bid, Ask float64
+	Extra    string
+}
+
+// Read decodes a whole Parquet object of ticks, for tests and tools.
+func Read(r io.ReaderAt, size int64) ([]Row, error) {
+	f, err := parquet.OpenFile(r, size)
+	if err != nil {
+		return nil, fmt.Errorf("open parquet: %w", err)
+	}
+	rd := parquet.NewGenericReader[Row](f)
+	defer rd.Close()
+	rows := make([]Row, f.NumRows())
+	n, err := rd.Read(rows)
+	if err != nil && err != io.EOF {
+		return nil, fmt.Errorf("read parquet: %w", err)
+	}
+	return rows[:n], nil
+}
