@@ -108,11 +108,13 @@ func New(cfg Config, store ObjectWriter, log *slog.Logger) *Handler {
 // Invoke is the Lambda entry point: it takes the raw aws:kafka payload, which it parses itself (the
 // generic JSON path costs more than all the rest of the work).
 func (h *Handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
-	ev, err := kafkaevent.Parse(payload)
+	w := h.pool.Get().(*worker)
+	defer h.pool.Put(w)
+	ev, err := w.parser.Parse(payload)
 	if err != nil {
 		return nil, fmt.Errorf("consumer: %w", err)
 	}
-	res, err := h.Handle(ctx, ev)
+	res, err := h.handle(ctx, w, ev)
 	if err != nil {
 		return nil, err
 	}
@@ -127,11 +129,15 @@ type object struct {
 
 // Handle converts every batch of the event and stores the objects. It fails only when storage fails.
 func (h *Handler) Handle(ctx context.Context, ev *kafkaevent.Event) (Result, error) {
+	w := h.pool.Get().(*worker)
+	defer h.pool.Put(w)
+	return h.handle(ctx, w, ev)
+}
+
+func (h *Handler) handle(ctx context.Context, w *worker, ev *kafkaevent.Event) (Result, error) {
 	log := logging.For(ctx, h.log)
 	var res Result
 	var objects []object
-	w := h.pool.Get().(*worker)
-	defer h.pool.Put(w)
 	for i := range ev.Batches {
 		b := &ev.Batches[i]
 		if len(b.Records) == 0 {
@@ -179,12 +185,13 @@ func (h *Handler) putAll(ctx context.Context, objects []object) error {
 
 // worker holds the reusable state of one conversion.
 type worker struct {
-	dec   *tick.Decoder
-	enc   *tickparquet.Encoder
-	rows  []tickparquet.Row
-	opts  []tickparquet.Optional
-	hours []int64
-	tk    tick.Tick
+	parser kafkaevent.Parser
+	dec    *tick.Decoder
+	enc    *tickparquet.Encoder
+	rows   []tickparquet.Row
+	opts   []tickparquet.Optional
+	hours  []int64
+	tk     tick.Tick
 }
 
 const microsPerHour = 3600 * 1_000_000

@@ -4,11 +4,19 @@ package jsonscan
 
 import (
 	"bytes"
-	"encoding/binary"
 	"errors"
+	"strconv"
 	"unicode/utf8"
 	"unsafe"
 )
+
+// plain marks the bytes that stand for themselves inside a string.
+var plain = func() (t [256]bool) {
+	for c := 0x20; c < 256; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
 
 // MaxDepth bounds the nesting that Skip accepts, so a hostile document cannot exhaust the stack.
 const MaxDepth = 32
@@ -74,13 +82,12 @@ func (s *Scanner) String() (raw []byte, escaped, ok bool) {
 	start := s.I
 	b := s.B
 	i := start
-	for {
-		// Skip eight bytes at a time while none is a quote, a backslash or a control character.
-		for i+8 <= len(b) && !special(binary.LittleEndian.Uint64(b[i:])) {
-			i += 8
+	for i < len(b) {
+		for i < len(b) && plain[b[i]] {
+			i++
 		}
-		if i >= len(b) {
-			return nil, false, false
+		if i == len(b) {
+			break
 		}
 		switch c := b[i]; {
 		case c == '"':
@@ -108,18 +115,7 @@ func (s *Scanner) String() (raw []byte, escaped, ok bool) {
 			i++
 		}
 	}
-}
-
-const (
-	ones  = 0x0101010101010101
-	highs = 0x8080808080808080
-)
-
-// special reports whether any byte of the word is '"', '\\' or below 0x20.
-func special(x uint64) bool {
-	quote := x ^ (ones * '"')
-	backslash := x ^ (ones * '\\')
-	return ((x-ones*0x20)&^x|(quote-ones)&^quote|(backslash-ones)&^backslash)&highs != 0
+	return nil, false, false
 }
 
 // QuickString reads a string that the caller validates itself, such as base64 text, whose alphabet
@@ -457,4 +453,44 @@ func AppendString(dst []byte, s string) []byte {
 		i++
 	}
 	return append(dst, '"')
+}
+
+// pow10 holds the powers of ten that a float64 represents exactly.
+var pow10 = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+	1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22}
+
+// Float converts a number that Number returned to the nearest float64, as strconv.ParseFloat does
+// (an out-of-range number gives ±Inf and a *strconv.NumError). Numbers of up to 15 significant digits
+// with a small exponent, such as prices, take an exact fast path.
+func Float(span []byte) (float64, error) {
+	var mant uint64
+	digits, exp10 := 0, 0
+	i := 0
+	neg := len(span) > 0 && span[0] == '-'
+	if neg {
+		i++
+	}
+	for ; i < len(span) && span[i] >= '0' && span[i] <= '9'; i++ {
+		mant = mant*10 + uint64(span[i]-'0')
+		if mant != 0 {
+			digits++
+		}
+	}
+	if i < len(span) && span[i] == '.' {
+		for i++; i < len(span) && span[i] >= '0' && span[i] <= '9'; i++ {
+			mant = mant*10 + uint64(span[i]-'0')
+			if mant != 0 {
+				digits++
+			}
+			exp10--
+		}
+	}
+	if i == len(span) && digits <= 15 && exp10 >= -22 {
+		f := float64(mant) / pow10[-exp10]
+		if neg {
+			f = -f
+		}
+		return f, nil
+	}
+	return strconv.ParseFloat(UnsafeString(span), 64)
 }

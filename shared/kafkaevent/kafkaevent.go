@@ -64,10 +64,27 @@ type Event struct {
 var ErrMalformed = errors.New("malformed aws:kafka event")
 
 // Parse decodes payload. The records' keys, values and strings do not alias payload.
-func Parse(payload []byte) (*Event, error) {
-	p := parser{s: jsonscan.Scanner{B: payload}, arena: make([]byte, 0, len(payload)*3/4+64),
-		// One backing array for every batch's records, sized by a quick count.
-		all: make([]Record, 0, bytes.Count(payload, []byte(`"offset"`)))}
+func Parse(payload []byte) (*Event, error) { return new(Parser).Parse(payload) }
+
+// Parser parses events, reusing its buffers from one event to the next. A Parser is not safe for
+// concurrent use.
+type Parser struct {
+	arena []byte
+	all   []Record
+}
+
+// Parse decodes payload. The event returned, and its records' keys and values, stay valid until the
+// next call; they do not alias payload.
+func (pp *Parser) Parse(payload []byte) (*Event, error) {
+	// One buffer for every key and value, and one backing array for every batch's records, sized by
+	// quick upper bounds: base64 shrinks by a quarter, and each record is one object.
+	if n := len(payload)*3/4 + 64; cap(pp.arena) < n {
+		pp.arena = make([]byte, 0, n)
+	}
+	if n := bytes.Count(payload, []byte{'{'}); cap(pp.all) < n {
+		pp.all = make([]Record, 0, n)
+	}
+	p := parser{s: jsonscan.Scanner{B: payload}, arena: pp.arena[:0], all: pp.all[:0]}
 	ev := &Event{}
 	err := p.s.Object(func(key []byte, _ int) error {
 		switch string(key) {
@@ -100,6 +117,7 @@ func Parse(payload []byte) (*Event, error) {
 	return ev, nil
 }
 
+// parser is the state of one Parse.
 type parser struct {
 	s     jsonscan.Scanner
 	arena []byte

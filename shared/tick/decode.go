@@ -259,7 +259,7 @@ func (s *scanner) numberField(field string) (v float64, isNull bool, err error) 
 	if !ok {
 		return 0, false, s.wrongType(field, "a number")
 	}
-	v, perr := strconv.ParseFloat(jsonscan.UnsafeString(span), 64)
+	v, perr := jsonscan.Float(span)
 	if perr != nil && !math.IsInf(v, 0) {
 		return 0, false, fail(CodeInvalidValue, field, "%s is not a number", quote(span))
 	}

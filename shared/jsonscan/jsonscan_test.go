@@ -1,0 +1,68 @@
+package jsonscan
+
+import (
+	"encoding/json"
+	"math"
+	"math/rand/v2"
+	"strconv"
+	"testing"
+)
+
+func TestFloatAgreesWithStrconv(t *testing.T) {
+	inputs := []string{"0", "-0", "1", "189.25", "0.01", "123456789012345", "1234567890123456789", "1e22", "1e23",
+		"2.5E-3", "1e-400", "1e400", "-1e400", "0.000000000000000000000001", "4.9406564584124654e-324", "17976931348623157e292"}
+	r := rand.New(rand.NewPCG(1, 2))
+	for range 20000 {
+		v := r.Float64() * math.Pow(10, float64(r.IntN(12)-4))
+		inputs = append(inputs, strconv.FormatFloat(v, 'f', r.IntN(8), 64), strconv.FormatFloat(v, 'g', -1, 64))
+	}
+	for _, in := range inputs {
+		s := Scanner{B: []byte(in)}
+		span, _, ok := s.Number()
+		if !ok || s.I != len(in) {
+			t.Fatalf("Number(%s) did not read it whole", in)
+		}
+		got, gotErr := Float(span)
+		want, wantErr := strconv.ParseFloat(in, 64)
+		if math.Float64bits(got) != math.Float64bits(want) || (gotErr == nil) != (wantErr == nil) {
+			t.Fatalf("Float(%s) = %v, %v; strconv gives %v, %v", in, got, gotErr, want, wantErr)
+		}
+	}
+}
+
+func TestStringAndSkipAgreeWithEncodingJSON(t *testing.T) {
+	for _, in := range []string{`"plain"`, `"esc \" \\ \/ \b \f \n \r \t \u00e9 \ud83d\ude00"`, `"bad \x"`, "\"ctl \x01\"", `"open`,
+		`{"a":[1,2,{"b":null}],"c":true}`, `[1,]`, `{"a" 1}`, `-01`, `1.`, `1e`, `tru`, `[]`, `{}`} {
+		s := Scanner{B: []byte(in)}
+		err := s.Skip()
+		valid := err == nil && s.I == len(in)
+		if valid != json.Valid([]byte(in)) {
+			t.Errorf("Skip(%s) valid = %v, encoding/json says %v", in, valid, !valid)
+		}
+		if in[0] == '"' && valid {
+			var want string
+			_ = json.Unmarshal([]byte(in), &want)
+			s := Scanner{B: []byte(in)}
+			raw, esc, _ := s.String()
+			if esc {
+				raw = Unescape(raw)
+			}
+			if string(raw) != want {
+				t.Errorf("String(%s) = %q, want %q", in, raw, want)
+			}
+		}
+	}
+}
+
+func TestAppendString(t *testing.T) {
+	for _, in := range []string{"", "abc", "q\"b\\s\n\r\t\x00\x1f", "é😀", "\xff"} {
+		out := AppendString(nil, in)
+		var back string
+		if err := json.Unmarshal(out, &back); err != nil {
+			t.Fatalf("AppendString(%q) = %s: %v", in, out, err)
+		}
+		if want := string([]rune(in)); back != want && in != "\xff" {
+			t.Errorf("AppendString(%q) read back as %q", in, back)
+		}
+	}
+}
