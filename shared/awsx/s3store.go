@@ -1,55 +1,46 @@
 package awsx
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"io"
+	"os"
+	"strings"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/ticklake/ticklake/shared/awsx/s3lite"
 )
 
-// S3API is the part of the S3 client that S3Store uses.
-type S3API interface {
-	PutObject(ctx context.Context, in *s3.PutObjectInput, opts ...func(*s3.Options)) (*s3.PutObjectOutput, error)
-	GetObject(ctx context.Context, in *s3.GetObjectInput, opts ...func(*s3.Options)) (*s3.GetObjectOutput, error)
-}
-
-var _ S3API = (*s3.Client)(nil)
-
 // S3Store reads and writes whole objects of one bucket. A put is atomic: readers see the whole object
-// or nothing.
+// or nothing. The bucket's default encryption applies.
 type S3Store struct {
-	Client S3API
+	Client *s3lite.Client
 	Bucket string
 }
 
-// Put writes body under key; the bucket's default encryption applies.
+// Put writes body under key.
 func (s *S3Store) Put(ctx context.Context, key string, body []byte, contentType string) error {
-	_, err := s.Client.PutObject(ctx, &s3.PutObjectInput{
-		Bucket:        aws.String(s.Bucket),
-		Key:           aws.String(key),
-		Body:          bytes.NewReader(body),
-		ContentLength: aws.Int64(int64(len(body))),
-		ContentType:   aws.String(contentType),
-	})
-	if err != nil {
-		return fmt.Errorf("put s3://%s/%s: %w", s.Bucket, key, err)
-	}
-	return nil
+	return s.Client.Put(ctx, s.Bucket, key, body, contentType)
 }
 
 // Get reads the whole object under key.
 func (s *S3Store) Get(ctx context.Context, key string) ([]byte, error) {
-	out, err := s.Client.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(s.Bucket), Key: aws.String(key)})
-	if err != nil {
-		return nil, fmt.Errorf("get s3://%s/%s: %w", s.Bucket, key, err)
+	return s.Client.Get(ctx, s.Bucket, key)
+}
+
+// URIReader returns a function that reads a whole file from a local path or an s3://bucket/key URI,
+// through client for the latter.
+func URIReader(client *s3lite.Client) func(ctx context.Context, uri string) ([]byte, error) {
+	return func(ctx context.Context, uri string) ([]byte, error) {
+		rest, isS3 := strings.CutPrefix(uri, "s3://")
+		if !isS3 {
+			return os.ReadFile(uri)
+		}
+		bucket, key, ok := strings.Cut(rest, "/")
+		if !ok || bucket == "" || key == "" {
+			return nil, fmt.Errorf("%q is not s3://bucket/key", uri)
+		}
+		if client == nil {
+			return nil, fmt.Errorf("read %s: no S3 client", uri)
+		}
+		return client.Get(ctx, bucket, key)
 	}
-	defer out.Body.Close()
-	b, err := io.ReadAll(out.Body)
-	if err != nil {
-		return nil, fmt.Errorf("read s3://%s/%s: %w", s.Bucket, key, err)
-	}
-	return b, nil
 }

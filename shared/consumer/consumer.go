@@ -26,14 +26,14 @@ import (
 // Environment variables.
 const (
 	EnvBucket     = "DATA_BUCKET"
-	EnvDataPrefix = "DATA_PREFIX"
-	EnvDLQPrefix  = "DLQ_PREFIX"
+	EnvDataPrefix = layout.EnvDataPrefix
+	EnvDLQPrefix  = layout.EnvDLQPrefix
 )
 
 // Defaults.
 const (
-	DefaultDataPrefix = "ticks/"
-	DefaultDLQPrefix  = "dlq/"
+	DefaultDataPrefix = layout.DefaultDataPrefix
+	DefaultDLQPrefix  = layout.DefaultDLQPrefix
 )
 
 // Content types of the objects written.

@@ -26,6 +26,7 @@ import (
 	"github.com/ticklake/ticklake/shared/kafkax/kafkatest"
 	"github.com/ticklake/ticklake/shared/tick"
 	"github.com/ticklake/ticklake/shared/tickparquet"
+	"github.com/ticklake/ticklake/shared/tickparquet/pqread"
 )
 
 const bucket = "ticklake-data"
@@ -35,7 +36,7 @@ var testConfig = Config{Bucket: bucket, DataPrefix: DefaultDataPrefix, DLQPrefix
 func newHandler(t *testing.T) (*Handler, *awsxtest.S3) {
 	t.Helper()
 	s := awsxtest.NewS3(t, bucket)
-	return New(testConfig, &awsx.S3Store{Client: s.Client, Bucket: bucket}, slog.New(slog.NewJSONHandler(io.Discard, nil))), s
+	return New(testConfig, &awsx.S3Store{Client: s.Lite, Bucket: bucket}, slog.New(slog.NewJSONHandler(io.Discard, nil))), s
 }
 
 func invoke(t *testing.T, h *Handler, payload []byte) (Result, error) {
@@ -58,7 +59,7 @@ func readRows(t *testing.T, objects map[string][]byte) []tickparquet.Row {
 		if !strings.HasSuffix(key, ".parquet") {
 			continue
 		}
-		got, err := tickparquet.Read(bytes.NewReader(body), int64(len(body)))
+		got, err := pqread.Read(bytes.NewReader(body), int64(len(body)))
 		if err != nil {
 			t.Fatalf("%s: %v", key, err)
 		}

@@ -14,6 +14,18 @@ import (
 	"time"
 )
 
+// Environment variables that place the data and the dead letters, shared by the functions.
+const (
+	EnvDataPrefix = "DATA_PREFIX"
+	EnvDLQPrefix  = "DLQ_PREFIX"
+)
+
+// Default prefixes.
+const (
+	DefaultDataPrefix = "ticks/"
+	DefaultDLQPrefix  = "dlq/"
+)
+
 // Partition keys of the data, as Glue and Athena name them.
 const (
 	KeyDT   = "dt"

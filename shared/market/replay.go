@@ -127,6 +127,21 @@ func (rp *Replay) skip(problem string) {
 	}
 }
 
+// Keep drops the rows of every symbol but those given.
+func (rp *Replay) Keep(symbols []string) {
+	keep := map[string]bool{}
+	for _, s := range symbols {
+		keep[s] = true
+	}
+	rows := rp.Rows[:0]
+	for _, r := range rp.Rows {
+		if keep[r.Symbol] {
+			rows = append(rows, r)
+		}
+	}
+	rp.Rows, rp.next = rows, 0
+}
+
 // SeekRow moves the replay to row n, modulo the number of rows.
 func (rp *Replay) SeekRow(n int64) {
 	rp.next = int(n % int64(len(rp.Rows)))

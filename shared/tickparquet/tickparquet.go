@@ -14,19 +14,16 @@
 //	kafka_timestamp  INT64       TIMESTAMP(MICROS, UTC): when the record reached Kafka
 //	extra            BYTE_ARRAY  STRING, optional: fields outside the contract, as a JSON object
 //
-// The layout uses only what every mainstream reader supports: version 1 data pages, PLAIN and
-// dictionary encodings, zstd compression, one row group per object.
+// Each object is one row group with one page a column: version 1 data pages; symbol dictionary-
+// encoded, ts, kafka_offset and kafka_timestamp DELTA_BINARY_PACKED, the rest PLAIN; zstd; column
+// statistics (min, max, null count) for predicate pushdown. The encoder is written for this schema
+// alone: general Parquet libraries would push the function's deployment package past its size limit.
 package tickparquet
 
 import (
 	"bytes"
 	"cmp"
-	"fmt"
-	"io"
 	"slices"
-
-	"github.com/parquet-go/parquet-go"
-	"github.com/parquet-go/parquet-go/compress/zstd"
 
 	"github.com/ticklake/ticklake/shared/tick"
 )
@@ -45,7 +42,7 @@ const (
 	ColExtra          = "extra"
 )
 
-// Row is one tick at rest.
+// Row is one tick at rest. Its tags let Parquet libraries read objects back into it.
 type Row struct {
 	Symbol         string   `parquet:"symbol,dict"`
 	TS             int64    `parquet:"ts,timestamp(microsecond:utc),delta"`
@@ -59,9 +56,6 @@ type Row struct {
 	Extra          *string  `parquet:"extra,optional,plain"`
 }
 
-// Schema is the Parquet schema of Row.
-var Schema = parquet.SchemaOf(Row{})
-
 // Meta is written into each object's key-value metadata, for lineage.
 type Meta struct {
 	Topic       string
@@ -73,45 +67,27 @@ type Meta struct {
 // Encoder turns rows into Parquet objects. It reuses its buffers; it is not safe for concurrent use.
 type Encoder struct {
 	buf    bytes.Buffer
+	fw     fileWriter
 	sorted []Row
 	bucket map[string]int
 	starts []int
 	syms   []string
 }
 
-var codec = &zstd.Codec{Level: zstd.SpeedFastest}
-
 // NewEncoder returns an Encoder.
 func NewEncoder() *Encoder { return &Encoder{} }
-
-// writerConfig is shared by every writer. A writer is made for each object: parquet-go's
-// GenericWriter.Reset drops the column paths from the footer of the next file.
-var writerConfig = parquet.DefaultWriterConfig()
-
-func init() {
-	writerConfig.Apply(
-		Schema,
-		parquet.Compression(codec),
-		parquet.DataPageVersion(1),
-		parquet.PageBufferSize(1<<20),
-		parquet.CreatedBy("ticklake", "1", ""),
-	)
-}
 
 // Encode sorts rows by symbol, then Kafka offset (so each symbol's ticks lie together, in order),
 // and returns them as one Parquet object. The returned bytes are valid until the next call.
 func (e *Encoder) Encode(rows []Row, meta Meta) ([]byte, error) {
 	rows = e.sort(rows)
 	e.buf.Reset()
-	w := parquet.NewGenericWriter[Row](&e.buf, writerConfig)
-	w.SetKeyValueMetadata("ticklake.topic", meta.Topic)
-	w.SetKeyValueMetadata("ticklake.partition", fmt.Sprint(meta.Partition))
-	w.SetKeyValueMetadata("ticklake.offsets", fmt.Sprintf("%d-%d", meta.FirstOffset, meta.LastOffset))
-	if _, err := w.Write(rows); err != nil {
-		return nil, fmt.Errorf("encode parquet: %w", err)
+	e.fw.out = &e.buf
+	if e.fw.dict == nil {
+		e.fw.dict = map[string]int32{}
 	}
-	if err := w.Close(); err != nil {
-		return nil, fmt.Errorf("encode parquet: %w", err)
+	if err := e.fw.writeFile(rows, meta); err != nil {
+		return nil, err
 	}
 	return e.buf.Bytes(), nil
 }
@@ -182,20 +158,4 @@ func FromTick(t *tick.Tick, partition int32, offset, kafkaMillis int64, store *O
 type Optional struct {
 	Bid, Ask float64
 	Extra    string
-}
-
-// Read decodes a whole Parquet object of ticks, for tests and tools.
-func Read(r io.ReaderAt, size int64) ([]Row, error) {
-	f, err := parquet.OpenFile(r, size)
-	if err != nil {
-		return nil, fmt.Errorf("open parquet: %w", err)
-	}
-	rd := parquet.NewGenericReader[Row](f)
-	defer rd.Close()
-	rows := make([]Row, f.NumRows())
-	n, err := rd.Read(rows)
-	if err != nil && err != io.EOF {
-		return nil, fmt.Errorf("read parquet: %w", err)
-	}
-	return rows[:n], nil
 }

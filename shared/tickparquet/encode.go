@@ -1,0 +1,512 @@
+package tickparquet
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"math"
+	"math/bits"
+
+	"github.com/klauspost/compress/zstd"
+)
+
+// Parquet format enums (parquet.thrift).
+const (
+	typeInt32     = 1
+	typeInt64     = 2
+	typeDouble    = 5
+	typeByteArray = 6
+
+	repRequired = 0
+	repOptional = 1
+
+	encPlain         = 0
+	encRLE           = 3
+	encDeltaBinary   = 5
+	encRLEDictionary = 8
+
+	codecZstd = 6
+
+	pageData       = 0
+	pageDictionary = 2
+
+	convertedUTF8            = 0
+	convertedTimestampMicros = 10
+)
+
+// kind says how a column is typed and encoded.
+type kind int
+
+const (
+	kindString      kind = iota // BYTE_ARRAY STRING, dictionary-encoded
+	kindTimestamp               // INT64 TIMESTAMP(MICROS, UTC), delta-encoded
+	kindDouble                  // DOUBLE, plain
+	kindInt64                   // INT64, plain
+	kindInt64Delta              // INT64, delta-encoded
+	kindInt32                   // INT32, plain
+	kindStringPlain             // BYTE_ARRAY STRING, plain
+)
+
+type columnDef struct {
+	name     string
+	kind     kind
+	optional bool
+}
+
+// columns is the schema, in file order.
+var columns = []columnDef{
+	{ColSymbol, kindString, false},
+	{ColTS, kindTimestamp, false},
+	{ColPrice, kindDouble, false},
+	{ColSize, kindInt64, false},
+	{ColBid, kindDouble, true},
+	{ColAsk, kindDouble, true},
+	{ColKafkaPartition, kindInt32, false},
+	{ColKafkaOffset, kindInt64Delta, false},
+	{ColKafkaTimestamp, kindTimestamp, false},
+	{ColExtra, kindStringPlain, true},
+}
+
+func (c columnDef) physical() int32 {
+	switch c.kind {
+	case kindString, kindStringPlain:
+		return typeByteArray
+	case kindDouble:
+		return typeDouble
+	case kindInt32:
+		return typeInt32
+	}
+	return typeInt64
+}
+
+var zenc, _ = zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedFastest), zstd.WithEncoderConcurrency(1),
+	zstd.WithZeroFrames(true))
+
+// chunkMeta is what the footer records of one column chunk.
+type chunkMeta struct {
+	encodings          []int32
+	numValues          int64
+	uncompressed, size int64
+	dataOffset         int64
+	dictOffset         int64 // 0 when there is no dictionary page
+	nullCount          int64
+	min, max           []byte
+}
+
+// fileWriter assembles one Parquet file in memory.
+type fileWriter struct {
+	out     *bytes.Buffer
+	body    []byte // scratch: a page's uncompressed body
+	levels  []byte // scratch: definition levels
+	scratch []byte // scratch: compressed page
+	dict    map[string]int32
+	dictVal []string
+}
+
+// page writes one page: its header, then its zstd-compressed body.
+func (f *fileWriter) page(m *chunkMeta, pageType int32, body []byte, numValues int32, encoding int32) {
+	f.scratch = zenc.EncodeAll(body, f.scratch[:0])
+	var h tw
+	h.last = []int16{0}
+	h.i32(1, pageType)
+	h.i32(2, int32(len(body)))
+	h.i32(3, int32(len(f.scratch)))
+	if pageType == pageDictionary {
+		h.begin(7)
+		h.i32(1, numValues)
+		h.i32(2, encPlain)
+		h.end()
+	} else {
+		h.begin(5)
+		h.i32(1, numValues)
+		h.i32(2, encoding)
+		h.i32(3, encRLE)
+		h.i32(4, encRLE)
+		h.end()
+	}
+	h.b = append(h.b, 0) // end of PageHeader
+	f.out.Write(h.b)
+	f.out.Write(f.scratch)
+	m.uncompressed += int64(len(h.b) + len(body))
+	m.size += int64(len(h.b) + len(f.scratch))
+}
+
+// writeColumn writes the chunk of column c for rows.
+func (f *fileWriter) writeColumn(c columnDef, rows []Row) chunkMeta {
+	m := chunkMeta{numValues: int64(len(rows))}
+	body := f.body[:0]
+	var present []bool // for optional columns
+	if c.optional {
+		present = make([]bool, len(rows))
+		for i := range rows {
+			present[i] = isPresent(c.name, &rows[i])
+			if !present[i] {
+				m.nullCount++
+			}
+		}
+		f.levels = appendRLE(f.levels[:0], present, 1)
+		body = binary.LittleEndian.AppendUint32(body, uint32(len(f.levels)))
+		body = append(body, f.levels...)
+	}
+	encoding := int32(encPlain)
+	switch c.kind {
+	case kindString: // dictionary page, then indices
+		clear(f.dict)
+		f.dictVal = f.dictVal[:0]
+		idx := make([]int32, len(rows))
+		var dictBody []byte
+		for i := range rows {
+			s := rows[i].Symbol
+			id, ok := f.dict[s]
+			if !ok {
+				id = int32(len(f.dictVal))
+				f.dict[s] = id
+				f.dictVal = append(f.dictVal, s)
+				dictBody = binary.LittleEndian.AppendUint32(dictBody, uint32(len(s)))
+				dictBody = append(dictBody, s...)
+			}
+			idx[i] = id
+		}
+		m.dictOffset = int64(f.out.Len())
+		f.page(&m, pageDictionary, dictBody, int32(len(f.dictVal)), encPlain)
+		width := max(1, bits.Len32(uint32(len(f.dictVal)-1)))
+		body = append(body, byte(width))
+		body = appendRLE(body, idx, width)
+		encoding = encRLEDictionary
+		m.encodings = []int32{encPlain, encRLEDictionary}
+		minS, maxS := f.dictVal[0], f.dictVal[0]
+		for _, s := range f.dictVal {
+			minS, maxS = min(minS, s), max(maxS, s)
+		}
+		m.min, m.max = []byte(minS), []byte(maxS)
+	case kindTimestamp, kindInt64Delta:
+		vals := make([]int64, len(rows))
+		for i := range rows {
+			vals[i] = int64Of(c.name, &rows[i])
+		}
+		body = appendDeltaBinaryPacked(body, vals)
+		encoding = encDeltaBinary
+		m.min, m.max = int64Bounds(vals)
+	case kindInt64:
+		vals := make([]int64, len(rows))
+		for i := range rows {
+			vals[i] = int64Of(c.name, &rows[i])
+			body = binary.LittleEndian.AppendUint64(body, uint64(vals[i]))
+		}
+		m.min, m.max = int64Bounds(vals)
+	case kindInt32:
+		lo, hi := int32(math.MaxInt32), int32(math.MinInt32)
+		for i := range rows {
+			v := rows[i].KafkaPartition
+			lo, hi = min(lo, v), max(hi, v)
+			body = binary.LittleEndian.AppendUint32(body, uint32(v))
+		}
+		if len(rows) > 0 {
+			m.min, m.max = int32Bytes(lo), int32Bytes(hi)
+		}
+	case kindDouble:
+		lo, hi, any := math.Inf(1), math.Inf(-1), false
+		for i := range rows {
+			if present != nil && !present[i] {
+				continue
+			}
+			v := doubleOf(c.name, &rows[i])
+			lo, hi, any = min(lo, v), max(hi, v), true
+			body = binary.LittleEndian.AppendUint64(body, math.Float64bits(v))
+		}
+		if any {
+			m.min, m.max = float64Bytes(lo), float64Bytes(hi)
+		}
+	case kindStringPlain:
+		for i := range rows {
+			if present[i] {
+				s := *rows[i].Extra
+				body = binary.LittleEndian.AppendUint32(body, uint32(len(s)))
+				body = append(body, s...)
+			}
+		}
+	}
+	if m.encodings == nil {
+		m.encodings = []int32{encoding}
+	}
+	if c.optional {
+		m.encodings = append(m.encodings, encRLE)
+	}
+	m.dataOffset = int64(f.out.Len())
+	f.page(&m, pageData, body, int32(len(rows)), encoding)
+	f.body = body
+	return m
+}
+
+func isPresent(col string, r *Row) bool {
+	switch col {
+	case ColBid:
+		return r.Bid != nil
+	case ColAsk:
+		return r.Ask != nil
+	}
+	return r.Extra != nil
+}
+
+func int64Of(col string, r *Row) int64 {
+	switch col {
+	case ColTS:
+		return r.TS
+	case ColSize:
+		return r.Size
+	case ColKafkaOffset:
+		return r.KafkaOffset
+	}
+	return r.KafkaTimestamp
+}
+
+func doubleOf(col string, r *Row) float64 {
+	switch col {
+	case ColBid:
+		return *r.Bid
+	case ColAsk:
+		return *r.Ask
+	}
+	return r.Price
+}
+
+func int64Bounds(vals []int64) (lo, hi []byte) {
+	if len(vals) == 0 {
+		return nil, nil
+	}
+	a, b := vals[0], vals[0]
+	for _, v := range vals {
+		a, b = min(a, v), max(b, v)
+	}
+	return int64Bytes(a), int64Bytes(b)
+}
+
+// footer writes the FileMetaData.
+func footer(rows int, metas []chunkMeta, kv [][2]string) []byte {
+	var w tw
+	w.last = []int16{0}
+	w.i32(1, 1) // version
+	w.list(2, tStruct, len(columns)+1)
+	// The root of the schema, then one leaf a column.
+	w.begin(0)
+	w.str(4, "schema")
+	w.i32(5, int32(len(columns)))
+	w.end()
+	for _, c := range columns {
+		w.begin(0)
+		w.i32(1, c.physical())
+		rep := int32(repRequired)
+		if c.optional {
+			rep = repOptional
+		}
+		w.i32(3, rep)
+		w.str(4, c.name)
+		switch c.kind {
+		case kindString, kindStringPlain:
+			w.i32(6, convertedUTF8)
+			w.begin(10)
+			w.empty(1) // STRING
+			w.end()
+		case kindTimestamp:
+			w.i32(6, convertedTimestampMicros)
+			w.begin(10)
+			w.begin(8) // TIMESTAMP
+			w.boolean(1, true)
+			w.begin(2)
+			w.empty(2) // MICROS
+			w.end()
+			w.end()
+			w.end()
+		}
+		w.end()
+	}
+	w.i64(3, int64(rows))
+	w.list(4, tStruct, 1)
+	w.begin(0) // the one row group
+	w.list(1, tStruct, len(columns))
+	var total, totalCompressed int64
+	for i, c := range columns {
+		m := metas[i]
+		total += m.uncompressed
+		totalCompressed += m.size
+		w.begin(0)
+		w.i64(2, chunkStart(m))
+		w.begin(3)
+		w.i32(1, c.physical())
+		w.list(2, tI32, len(m.encodings))
+		for _, e := range m.encodings {
+			w.varint(int64(e))
+		}
+		w.list(3, tBinary, 1)
+		w.uvarint(uint64(len(c.name)))
+		w.b = append(w.b, c.name...)
+		w.i32(4, codecZstd)
+		w.i64(5, m.numValues)
+		w.i64(6, m.uncompressed)
+		w.i64(7, m.size)
+		w.i64(9, m.dataOffset)
+		if m.dictOffset > 0 {
+			w.i64(11, m.dictOffset)
+		}
+		w.begin(12) // statistics
+		w.i64(3, m.nullCount)
+		if m.max != nil {
+			w.bin(5, m.max)
+			w.bin(6, m.min)
+		}
+		w.end()
+		w.end()
+		w.end()
+	}
+	w.i64(2, total)
+	w.i64(3, int64(rows))
+	w.i64(5, 4) // the first column chunk follows the magic number
+	w.i64(6, totalCompressed)
+	w.field(7, 4) // ordinal, i16
+	w.varint(0)
+	w.end()
+	w.list(5, tStruct, len(kv))
+	for _, p := range kv {
+		w.begin(0)
+		w.str(1, p[0])
+		w.str(2, p[1])
+		w.end()
+	}
+	w.str(6, CreatedBy)
+	w.list(7, tStruct, len(columns)) // column orders: type-defined, so min and max are usable
+	for range columns {
+		w.begin(0)
+		w.empty(1)
+		w.end()
+	}
+	w.b = append(w.b, 0) // end of FileMetaData
+	return w.b
+}
+
+// chunkStart is the offset of a column chunk's first page.
+func chunkStart(m chunkMeta) int64 {
+	if m.dictOffset > 0 {
+		return m.dictOffset
+	}
+	return m.dataOffset
+}
+
+// CreatedBy names the writer in each file's footer, in the form readers parse
+// ("<application> version <semver> (build <hash>)").
+const CreatedBy = "ticklake version 1.0.0 (build ticklake)"
+
+// writeFile writes rows, already in storage order, as one Parquet file.
+func (f *fileWriter) writeFile(rows []Row, meta Meta) error {
+	if len(rows) == 0 || len(rows) > math.MaxInt32 {
+		return fmt.Errorf("encode parquet: %d rows in one file", len(rows))
+	}
+	f.out.WriteString("PAR1")
+	metas := make([]chunkMeta, len(columns))
+	for i, c := range columns {
+		metas[i] = f.writeColumn(c, rows)
+	}
+	kv := [][2]string{
+		{"ticklake.topic", meta.Topic},
+		{"ticklake.partition", fmt.Sprint(meta.Partition)},
+		{"ticklake.offsets", fmt.Sprintf("%d-%d", meta.FirstOffset, meta.LastOffset)},
+	}
+	ft := footer(len(rows), metas, kv)
+	f.out.Write(ft)
+	f.out.Write(binary.LittleEndian.AppendUint32(nil, uint32(len(ft))))
+	f.out.WriteString("PAR1")
+	return nil
+}
+
+// appendRLE writes values with the RLE/bit-packing hybrid, as RLE runs only: rows are stored
+// sorted by symbol, so dictionary indices and definition levels come in long runs.
+func appendRLE[T int32 | bool](dst []byte, v []T, width int) []byte {
+	byteWidth := (width + 7) / 8
+	for i := 0; i < len(v); {
+		j := i + 1
+		for j < len(v) && v[j] == v[i] {
+			j++
+		}
+		dst = binary.AppendUvarint(dst, uint64(j-i)<<1)
+		var x uint32
+		switch val := any(v[i]).(type) {
+		case int32:
+			x = uint32(val)
+		case bool:
+			if val {
+				x = 1
+			}
+		}
+		for k := 0; k < byteWidth; k++ {
+			dst = append(dst, byte(x>>(8*k)))
+		}
+		i = j
+	}
+	return dst
+}
+
+// Delta encoding parameters: blocks of 128 values in 4 miniblocks of 32.
+const (
+	deltaBlock      = 128
+	deltaMiniblocks = 4
+	deltaMini       = deltaBlock / deltaMiniblocks
+)
+
+// appendDeltaBinaryPacked writes values with the DELTA_BINARY_PACKED encoding.
+func appendDeltaBinaryPacked(dst []byte, v []int64) []byte {
+	dst = binary.AppendUvarint(dst, deltaBlock)
+	dst = binary.AppendUvarint(dst, deltaMiniblocks)
+	dst = binary.AppendUvarint(dst, uint64(len(v)))
+	if len(v) == 0 {
+		return binary.AppendVarint(dst, 0)
+	}
+	dst = binary.AppendVarint(dst, v[0])
+	var deltas [deltaBlock]int64
+	for i := 1; i < len(v); i += deltaBlock {
+		n := min(deltaBlock, len(v)-i)
+		minDelta := int64(math.MaxInt64)
+		for k := 0; k < n; k++ {
+			deltas[k] = v[i+k] - v[i+k-1]
+			minDelta = min(minDelta, deltas[k])
+		}
+		dst = binary.AppendVarint(dst, minDelta)
+		widthAt := len(dst)
+		dst = append(dst, make([]byte, deltaMiniblocks)...)
+		for mb := 0; mb < deltaMiniblocks; mb++ {
+			lo := mb * deltaMini
+			if lo >= n {
+				break // the widths of unused miniblocks stay 0, and they hold no bytes
+			}
+			var maxBits uint64
+			for k := lo; k < min(lo+deltaMini, n); k++ {
+				maxBits |= uint64(deltas[k] - minDelta)
+			}
+			width := bits.Len64(maxBits)
+			dst[widthAt+mb] = byte(width)
+			if width == 0 {
+				continue
+			}
+			var acc uint64
+			nbits := 0
+			for k := lo; k < lo+deltaMini; k++ {
+				var x uint64
+				if k < n {
+					x = uint64(deltas[k] - minDelta)
+				}
+				// Write width bits of x, least significant first, through a 64-bit accumulator.
+				for left := width; left > 0; {
+					take := min(left, 64-nbits)
+					acc |= (x & (1<<take - 1)) << nbits
+					x >>= take
+					left -= take
+					nbits += take
+					for nbits >= 8 {
+						dst = append(dst, byte(acc))
+						acc >>= 8
+						nbits -= 8
+					}
+				}
+			}
+		}
+	}
+	return dst
+}
