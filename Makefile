@@ -1,6 +1,6 @@
 # ticklake: see README.md for every target.
 GOARCH ?= arm64
-FUNCTIONS := producer consumer crawlertrigger
+FUNCTIONS := producer consumer crawlertrigger topicinit
 # Largest deployment zip accepted, in bytes.
 MAX_ZIP := 6000000
 

@@ -2,6 +2,9 @@ module github.com/ticklake/ticklake
 
 go 1.26.8
 
+// The npm packages of the CDK CLI and the checks live beside the module, not in it.
+ignore ./node_modules
+
 require (
 	github.com/Masterminds/semver/v3 v3.5.0 // indirect
 	github.com/andybalholm/brotli v1.2.0 // indirect

@@ -5,12 +5,15 @@ package kafkax
 import (
 	"context"
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"net"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/ticklake/ticklake/shared/kafkaevent"
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
 	awssasl "github.com/twmb/franz-go/pkg/sasl/aws"
 )
@@ -90,4 +93,33 @@ func EventOf(eventSourceARN, bootstrap string, records []*kgo.Record) *kafkaeven
 		ev.Batches[i].Records = append(ev.Batches[i].Records, EventRecord(r))
 	}
 	return ev
+}
+
+// EnsureTopic creates topic with partitions partitions (replication as the cluster's default), or,
+// when it exists with fewer partitions, adds partitions up to that count. It never removes anything.
+// It returns the partition count the topic has afterwards.
+func EnsureTopic(ctx context.Context, client *kgo.Client, topic string, partitions int32) (int32, error) {
+	adm := kadm.NewClient(client)
+	resp, err := adm.CreateTopic(ctx, partitions, -1, nil, topic)
+	if err == nil {
+		err = resp.Err
+	}
+	switch {
+	case err == nil:
+		return partitions, nil
+	case !errors.Is(err, kerr.TopicAlreadyExists):
+		return 0, fmt.Errorf("create topic %s: %w", topic, err)
+	}
+	details, err := adm.ListTopics(ctx, topic)
+	if err != nil {
+		return 0, fmt.Errorf("describe topic %s: %w", topic, err)
+	}
+	have := int32(len(details[topic].Partitions))
+	if have >= partitions {
+		return have, nil
+	}
+	if _, err := adm.UpdatePartitions(ctx, int(partitions), topic); err != nil {
+		return have, fmt.Errorf("add partitions to %s: %w", topic, err)
+	}
+	return partitions, nil
 }

@@ -15,8 +15,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/twmb/franz-go/pkg/kadm"
-	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/ticklake/ticklake/shared/clock"
@@ -302,17 +300,13 @@ func (h *Handler) sourceFor(ctx context.Context) (Source, error) {
 }
 
 // ensureTopic creates the topic once, when KAFKA_TOPIC_PARTITIONS asks for it (MSK Serverless does
-// not create topics on first use). A topic that exists already is left as it is.
+// not create topics on first use). A topic that exists already keeps its partitions, or gains some.
 func (h *Handler) ensureTopic(ctx context.Context) error {
 	if h.cfg.Partitions == 0 || h.topicDone {
 		return nil
 	}
-	resp, err := kadm.NewClient(h.client).CreateTopic(ctx, int32(h.cfg.Partitions), -1, nil, h.cfg.Topic)
-	if err == nil {
-		err = resp.Err
-	}
-	if err != nil && !errors.Is(err, kerr.TopicAlreadyExists) {
-		return fmt.Errorf("producer: create topic %s: %w", h.cfg.Topic, err)
+	if _, err := kafkax.EnsureTopic(ctx, h.client, h.cfg.Topic, int32(h.cfg.Partitions)); err != nil {
+		return fmt.Errorf("producer: %w", err)
 	}
 	h.topicDone = true
 	return nil

@@ -1,0 +1,80 @@
+package topicinit
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/ticklake/ticklake/shared/kafkax/kafkatest"
+)
+
+func TestCreatesThenGrowsTopic(t *testing.T) {
+	brokers := kafkatest.Cluster(t, "other", 1)
+	var dialed []string
+	h := New(func(b []string) (*kgo.Client, error) {
+		dialed = b
+		return kgo.NewClient(kgo.SeedBrokers(brokers...))
+	}, slog.New(slog.NewJSONHandler(io.Discard, nil)))
+	raw, err := os.ReadFile("../../events/topicinit.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	invoke := func(payload []byte) Response {
+		t.Helper()
+		out, err := lambda.NewHandler(h.Handle).Invoke(context.Background(), payload)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var r Response
+		if err := json.Unmarshal(out, &r); err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	partitions := func() int {
+		cl, _ := kgo.NewClient(kgo.SeedBrokers(brokers...))
+		defer cl.Close()
+		d, err := kadm.NewClient(cl).ListTopics(context.Background(), "ticks")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(d["ticks"].Partitions)
+	}
+	r := invoke(raw)
+	if r.PhysicalResourceID != "topic/ticks" || partitions() != 6 || len(dialed) != 1 || !strings.Contains(dialed[0], "kafka-serverless") {
+		t.Fatalf("create: %+v, %d partitions, dialed %v", r, partitions(), dialed)
+	}
+	r = invoke(raw) // idempotent
+	if partitions() != 6 {
+		t.Fatalf("second create: %d partitions", partitions())
+	}
+	update := strings.Replace(strings.Replace(string(raw), `"Create"`, `"Update"`, 1), `"Partitions": "6"`, `"Partitions": "8"`, 1)
+	if r = invoke([]byte(update)); partitions() != 8 || r.Data["Partitions"] != float64(8) {
+		t.Fatalf("update: %+v, %d partitions", r, partitions())
+	}
+	del := strings.Replace(string(raw), `"Create"`, `"Delete"`, 1)
+	del = strings.Replace(del, `"RequestId"`, `"PhysicalResourceId": "topic/ticks", "RequestId"`, 1)
+	if r = invoke([]byte(del)); r.PhysicalResourceID != "topic/ticks" || partitions() != 8 {
+		t.Fatalf("delete: %+v", r)
+	}
+}
+
+func TestBadProperties(t *testing.T) {
+	for _, props := range []map[string]any{
+		{"Topic": "t", "Partitions": "3"},
+		{"Brokers": "b:9098", "Partitions": "3"},
+		{"Brokers": "b:9098", "Topic": "t", "Partitions": "zero"},
+	} {
+		if _, _, _, err := properties(props); err == nil {
+			t.Errorf("properties(%v) accepted", props)
+		}
+	}
+}
