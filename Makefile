@@ -3,8 +3,11 @@ GOARCH ?= arm64
 FUNCTIONS := producer consumer crawlertrigger topicinit
 # Largest deployment zip accepted, in bytes.
 MAX_ZIP := 6000000
+# The CDK's Node.js runtime (jsii) warns on Node 20 at every call otherwise.
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
+CDK := node_modules/.bin/cdk
 
-.PHONY: build test bench clean lint FORCE
+.PHONY: build test bench clean lint synth diff deploy destroy FORCE
 .SECONDARY:
 
 ## build: cross-compile each Lambda function to build/<fn>/bootstrap and zip it to build/<fn>.zip
@@ -18,8 +21,13 @@ build/%/bootstrap: FORCE
 build/%.zip: build/%/bootstrap
 	@go run ./internal/lambdazip -max $(MAX_ZIP) $< $@
 
-## test: vet and every test (the fuzz targets' seed corpora included)
-test:
+# The CDK CLI, asl-validator and the Trino SQL parser, as package-lock.json pins them.
+node_modules: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+## test: vet and every test (the fuzz targets' seed corpora included), offline
+test: node_modules
 	go vet ./...
 	go test ./...
 
@@ -29,8 +37,18 @@ bench:
 
 ## lint: formatting and vet
 lint:
-	@test -z "$$(gofmt -l .)" || { gofmt -l .; exit 1; }
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); exit 1; }
 	go vet ./...
 
+## synth, diff, deploy, destroy: the CDK app (infra/) with the functions built for arm64
+synth: build node_modules
+	$(CDK) synth
+diff: build node_modules
+	$(CDK) diff
+deploy: build node_modules
+	$(CDK) deploy
+destroy: node_modules
+	$(CDK) destroy
+
 clean:
-	rm -rf build
+	rm -rf build cdk.out

@@ -37,7 +37,7 @@ type StateMachineParts struct {
 
 // Errors that are worth retrying with backoff.
 var throttlingErrors = []string{"Athena.TooManyRequestsException", "Athena.ThrottlingException", "Glue.ThrottlingException",
-	"Glue.OperationTimeoutException", "States.Timeout"}
+	"Glue.OperationTimeoutException"}
 
 // NewAnalyticsStateMachine builds `analytics`: take the day from the input (default: the execution's
 // day, UTC), start the crawler (one already running is waited for, not an error), poll it every 30 s

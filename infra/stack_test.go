@@ -1,0 +1,412 @@
+package main
+
+import (
+	"archive/zip"
+	"bytes"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+
+	"github.com/ticklake/ticklake/shared/analytics"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/analytics.asl.json from the synthesized template")
+
+// synthesized is the stack, built once for every test: synthesis takes seconds.
+var synthesized struct {
+	once     sync.Once
+	stack    *TicklakeStack
+	template assertions.Template
+	raw      map[string]any
+	err      error
+}
+
+func synth(t *testing.T) (*TicklakeStack, assertions.Template, map[string]any) {
+	t.Helper()
+	s := &synthesized
+	s.once.Do(func() {
+		defer func() {
+			if r := recover(); r != nil {
+				s.err = fmt.Errorf("synthesis panicked: %v", r)
+			}
+		}()
+		assets, err := os.MkdirTemp("", "ticklake-assets")
+		if err != nil {
+			s.err = err
+			return
+		}
+		for _, fn := range Functions { // stand-ins for make build's zips: synthesis only hashes them
+			if err := writeZip(filepath.Join(assets, fn+".zip")); err != nil {
+				s.err = err
+				return
+			}
+		}
+		app := awscdk.NewApp(&awscdk.AppProps{Context: &map[string]any{"ticklake:asset-dir": assets}})
+		if s.err = build(app); s.err != nil {
+			return
+		}
+		stack := app.Node().FindChild(jsii.String("Ticklake")).(awscdk.Stack)
+		s.template = assertions.Template_FromStack(stack, nil)
+		s.stack = &TicklakeStack{Stack: stack}
+		b, _ := json.Marshal(s.template.ToJSON())
+		s.err = json.Unmarshal(b, &s.raw)
+	})
+	if s.err != nil {
+		t.Fatal(s.err)
+	}
+	return s.stack, s.template, s.raw
+}
+
+func writeZip(path string) error {
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	w, _ := zw.Create("bootstrap")
+	_, _ = w.Write([]byte("stand-in"))
+	if err := zw.Close(); err != nil {
+		return err
+	}
+	return os.WriteFile(path, buf.Bytes(), 0o644)
+}
+
+// check runs an assertion, turning its panic into a test failure.
+func check(t *testing.T, what string, assert func()) {
+	t.Helper()
+	defer func() {
+		if r := recover(); r != nil {
+			t.Errorf("%s: %v", what, r)
+		}
+	}()
+	assert()
+}
+
+func props(m map[string]any) *map[string]any { return &m }
+
+func TestResources(t *testing.T) {
+	_, tpl, _ := synth(t)
+	count := func(typ string, n float64) {
+		check(t, typ, func() { tpl.ResourceCountIs(jsii.String(typ), jsii.Number(n)) })
+	}
+	count("AWS::MSK::ServerlessCluster", 1)
+	count("AWS::Lambda::EventSourceMapping", 1)
+	count("AWS::Glue::Crawler", 1)
+	count("AWS::Athena::WorkGroup", 1)
+	count("AWS::Athena::NamedQuery", float64(len(analytics.All())))
+	count("AWS::StepFunctions::StateMachine", 1)
+	count("AWS::EC2::NatGateway", 0)
+	count("AWS::CloudWatch::Alarm", 6)
+	count("AWS::CloudWatch::Dashboard", 1)
+
+	has := func(what, typ string, p map[string]any) {
+		check(t, what, func() { tpl.HasResourceProperties(jsii.String(typ), props(p)) })
+	}
+	has("MSK Serverless with IAM", "AWS::MSK::ServerlessCluster", map[string]any{
+		"ClientAuthentication": map[string]any{"Sasl": map[string]any{"Iam": map[string]any{"Enabled": true}}}})
+	for _, ep := range []string{"lambda", "sts"} {
+		has("interface endpoint "+ep, "AWS::EC2::VPCEndpoint", map[string]any{
+			"VpcEndpointType": "Interface", "PrivateDnsEnabled": true,
+			"ServiceName": map[string]any{"Fn::Join": []any{"", []any{"com.amazonaws.", map[string]any{"Ref": "AWS::Region"}, "." + ep}}}})
+	}
+	has("S3 gateway endpoint", "AWS::EC2::VPCEndpoint", map[string]any{"VpcEndpointType": "Gateway"})
+	for _, fn := range []string{"producer", "consumer", "crawlertrigger", "topicinit"} {
+		has("function "+fn, "AWS::Lambda::Function", map[string]any{
+			"Runtime": "provided.al2023", "Architectures": []string{"arm64"}, "Handler": "bootstrap",
+			"LoggingConfig": map[string]any{"LogFormat": "JSON"}, "TracingConfig": map[string]any{"Mode": "Active"},
+			"Description": assertions.Match_AnyValue()})
+	}
+	has("producer in the VPC", "AWS::Lambda::Function", map[string]any{
+		"Environment": map[string]any{"Variables": assertions.Match_ObjectLike(&map[string]any{
+			"KAFKA_AUTH": "iam", "KAFKA_TOPIC": "ticks", "TICKS_PER_SECOND": "100", "RUN_SECONDS": "50", "TICK_SOURCE": "sim"})},
+		"VpcConfig": assertions.Match_ObjectLike(&map[string]any{"SubnetIds": assertions.Match_AnyValue()})})
+	has("consumer environment", "AWS::Lambda::Function", map[string]any{
+		"Environment": map[string]any{"Variables": map[string]any{"DATA_BUCKET": assertions.Match_AnyValue(),
+			"DATA_PREFIX": "ticks/", "DLQ_PREFIX": "dlq/"}}})
+	has("event-source mapping", "AWS::Lambda::EventSourceMapping", map[string]any{
+		"Topics": []string{"ticks"}, "BatchSize": 1000, "MaximumBatchingWindowInSeconds": 5, "StartingPosition": "TRIM_HORIZON",
+		"AmazonManagedKafkaEventSourceConfig": map[string]any{"ConsumerGroupId": "ticklake-consumer"}})
+	has("schedule", "AWS::Events::Rule", map[string]any{"ScheduleExpression": "rate(1 minute)", "State": "ENABLED"})
+	has("topic custom resource", "Custom::KafkaTopic", map[string]any{"Topic": "ticks", "Partitions": "6"})
+	has("data bucket", "AWS::S3::Bucket", map[string]any{
+		"BucketEncryption":               map[string]any{"ServerSideEncryptionConfiguration": []any{map[string]any{"ServerSideEncryptionByDefault": map[string]any{"SSEAlgorithm": "AES256"}}}},
+		"PublicAccessBlockConfiguration": map[string]any{"BlockPublicAcls": true, "BlockPublicPolicy": true, "IgnorePublicAcls": true, "RestrictPublicBuckets": true},
+		"LoggingConfiguration":           assertions.Match_ObjectLike(&map[string]any{"LogFilePrefix": "data/"}),
+		"LifecycleConfiguration": map[string]any{"Rules": []any{map[string]any{"Prefix": "dlq/", "ExpirationInDays": 30, "Status": "Enabled"}}}})
+	has("results expire", "AWS::S3::Bucket", map[string]any{
+		"LifecycleConfiguration": map[string]any{"Rules": []any{map[string]any{"ExpirationInDays": 7, "Status": "Enabled"}}}})
+	has("SSL only", "AWS::S3::BucketPolicy", map[string]any{"PolicyDocument": map[string]any{"Statement": assertions.Match_ArrayWith(&[]any{
+		assertions.Match_ObjectLike(&map[string]any{"Effect": "Deny", "Condition": map[string]any{"Bool": map[string]any{"aws:SecureTransport": "false"}}})})}})
+	has("notification filter", "Custom::S3BucketNotifications", map[string]any{"NotificationConfiguration": map[string]any{
+		"LambdaFunctionConfigurations": []any{map[string]any{"Events": []string{"s3:ObjectCreated:*"},
+			"Filter": map[string]any{"Key": map[string]any{"FilterRules": []any{
+				map[string]any{"Name": "suffix", "Value": ".parquet"}, map[string]any{"Name": "prefix", "Value": "ticks/"}}}},
+			"LambdaFunctionArn": assertions.Match_AnyValue()}}}})
+	has("crawler", "AWS::Glue::Crawler", map[string]any{
+		"RecrawlPolicy":      map[string]any{"RecrawlBehavior": "CRAWL_NEW_FOLDERS_ONLY"},
+		"SchemaChangePolicy": map[string]any{"UpdateBehavior": "LOG", "DeleteBehavior": "LOG"},
+		"Configuration":      assertions.Match_StringLikeRegexp(jsii.String(`"TableGroupingPolicy":"CombineCompatibleSchemas","TableLevelConfiguration":2`)),
+		"DatabaseName":       "ticklake"})
+	has("workgroup", "AWS::Athena::WorkGroup", map[string]any{"WorkGroupConfiguration": map[string]any{
+		"EnforceWorkGroupConfiguration": true, "BytesScannedCutoffPerQuery": float64(10 << 30),
+		"PublishCloudWatchMetricsEnabled": true,
+		"EngineVersion":                   map[string]any{"SelectedEngineVersion": "Athena engine version 3"},
+		"ResultConfiguration": map[string]any{"EncryptionConfiguration": map[string]any{"EncryptionOption": "SSE_S3"},
+			"OutputLocation": assertions.Match_AnyValue()}}})
+	for _, q := range analytics.All() {
+		has("named query "+q.Name, "AWS::Athena::NamedQuery", map[string]any{"Name": q.Name, "QueryString": q.SQL, "Database": "ticklake"})
+	}
+	has("state machine logging and tracing", "AWS::StepFunctions::StateMachine", map[string]any{
+		"TracingConfiguration": map[string]any{"Enabled": true},
+		"LoggingConfiguration": assertions.Match_ObjectLike(&map[string]any{"Level": "ALL", "IncludeExecutionData": true})})
+	has("alarm topic encrypted", "AWS::SNS::Topic", map[string]any{"KmsMasterKeyId": assertions.Match_AnyValue()})
+	for _, out := range []string{"DataBucketName", "ResultsBucketName", "StateMachineArn", "WorkGroupName", "CrawlerName", "ClusterArn"} {
+		check(t, "output "+out, func() { tpl.HasOutput(jsii.String(out), props(map[string]any{})) })
+	}
+}
+
+// TestNag checks that cdk-nag's AWS Solutions rules report no unsuppressed error or warning, and
+// that each suppression carries a reason.
+func TestNag(t *testing.T) {
+	stack, _, raw := synth(t)
+	for _, level := range []string{"Error", "Warning"} {
+		find := assertions.Annotations_FromStack(stack.Stack).FindError
+		if level == "Warning" {
+			find = assertions.Annotations_FromStack(stack.Stack).FindWarning
+		}
+		found := find(jsii.String("*"), assertions.Match_StringLikeRegexp(jsii.String("AwsSolutions-.*|CdkNag.*")))
+		for _, f := range *found {
+			t.Errorf("cdk-nag %s at %s: %v", level, *f.Id, f.Entry.Data)
+		}
+	}
+	n := 0
+	for id, r := range raw["Resources"].(map[string]any) {
+		md, _ := r.(map[string]any)["Metadata"].(map[string]any)
+		nag, _ := md["cdk_nag"].(map[string]any)
+		rules, _ := nag["rules_to_suppress"].([]any)
+		for _, rule := range rules {
+			reason, _ := rule.(map[string]any)["reason"].(string)
+			if len(reason) < 60 {
+				t.Errorf("%s: suppression %v has no convincing reason", id, rule)
+			}
+			n++
+		}
+	}
+	if n == 0 {
+		t.Error("no suppressions found: the check would not notice them")
+	}
+	_ = cdknag.NagPackSuppression{}
+}
+
+// needsStar lists the actions that AWS grants only on Resource "*".
+var needsStar = map[string]bool{
+	"xray:PutTraceSegments": true, "xray:PutTelemetryRecords": true, "xray:GetSamplingRules": true, "xray:GetSamplingTargets": true,
+	"ec2:CreateNetworkInterface": true, "ec2:DescribeNetworkInterfaces": true, "ec2:DeleteNetworkInterface": true,
+	"ec2:DescribeSubnets": true, "ec2:DescribeSecurityGroups": true, "ec2:DescribeVpcs": true,
+	"ec2:AssignPrivateIpAddresses": true, "ec2:UnassignPrivateIpAddresses": true,
+	"logs:CreateLogDelivery": true, "logs:GetLogDelivery": true, "logs:UpdateLogDelivery": true, "logs:DeleteLogDelivery": true,
+	"logs:ListLogDeliveries": true, "logs:PutResourcePolicy": true, "logs:DescribeResourcePolicies": true, "logs:DescribeLogGroups": true,
+}
+
+// TestIAMScoping fails on any statement that allows every action, or that allows an action on every
+// resource where AWS supports a narrower one.
+func TestIAMScoping(t *testing.T) {
+	_, _, raw := synth(t)
+	statements := 0
+	for id, r := range raw["Resources"].(map[string]any) {
+		res := r.(map[string]any)
+		p, _ := res["Properties"].(map[string]any)
+		var docs []any
+		switch res["Type"] {
+		case "AWS::IAM::Policy":
+			docs = append(docs, p["PolicyDocument"])
+		case "AWS::IAM::Role":
+			for _, pol := range asList(p["Policies"]) {
+				docs = append(docs, pol.(map[string]any)["PolicyDocument"])
+			}
+		}
+		for _, d := range docs {
+			for _, st := range asList(d.(map[string]any)["Statement"]) {
+				st := st.(map[string]any)
+				if st["Effect"] != "Allow" {
+					continue
+				}
+				statements++
+				actions := asList(st["Action"])
+				for _, a := range actions {
+					if s, _ := a.(string); s == "*" || strings.HasSuffix(s, ":*") {
+						t.Errorf("%s allows every action: %v", id, a)
+					}
+				}
+				for _, rsc := range asList(st["Resource"]) {
+					if rsc != "*" {
+						continue
+					}
+					for _, a := range actions {
+						if !needsStar[a.(string)] {
+							t.Errorf("%s allows %s on every resource", id, a)
+						}
+					}
+				}
+			}
+		}
+	}
+	if statements < 20 {
+		t.Fatalf("only %d statements read", statements)
+	}
+}
+
+func asList(v any) []any {
+	switch x := v.(type) {
+	case nil:
+		return nil
+	case []any:
+		return x
+	}
+	return []any{v}
+}
+
+// plainNames resolves the tokens of the synthesized definition to the names the local twin uses.
+var plainNames = map[string]string{"AWS::Partition": "aws", "AWS::Region": "us-east-1", "AWS::AccountId": "000000000000",
+	"AWS::URLSuffix": "amazonaws.com"}
+
+// localNames are the physical names of resources whose names CloudFormation generates.
+var localNames = map[string]string{"AWS::Glue::Crawler": "ticklake-crawler", "AWS::Athena::WorkGroup": "ticklake-analytics"}
+
+func resolve(t *testing.T, v any, resources map[string]any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case map[string]any:
+		if ref, ok := x["Ref"].(string); ok {
+			if s, ok := plainNames[ref]; ok {
+				return s
+			}
+			typ, _ := resources[ref].(map[string]any)["Type"].(string)
+			if s, ok := localNames[typ]; ok {
+				return s
+			}
+			t.Fatalf("unresolved Ref %s (%s) in the definition", ref, typ)
+		}
+		if join, ok := x["Fn::Join"].([]any); ok {
+			var parts []string
+			for _, p := range join[1].([]any) {
+				parts = append(parts, resolve(t, p, resources))
+			}
+			return strings.Join(parts, join[0].(string))
+		}
+		if sub, ok := x["Fn::Sub"].(string); ok {
+			return regexp.MustCompile(`\$\{([^}]+)\}`).ReplaceAllStringFunc(sub, func(m string) string {
+				return resolve(t, map[string]any{"Ref": m[2 : len(m)-1]}, resources)
+			})
+		}
+	}
+	t.Fatalf("cannot resolve %v in the definition", v)
+	return ""
+}
+
+// TestStateMachineDefinition extracts the analytics definition, with plain names for its tokens,
+// keeps testdata/analytics.asl.json current (-update rewrites it), and validates it with
+// asl-validator.
+func TestStateMachineDefinition(t *testing.T) {
+	_, _, raw := synth(t)
+	resources := raw["Resources"].(map[string]any)
+	var def string
+	for _, r := range resources {
+		if r.(map[string]any)["Type"] == "AWS::StepFunctions::StateMachine" {
+			def = resolve(t, r.(map[string]any)["Properties"].(map[string]any)["DefinitionString"], resources)
+		}
+	}
+	var pretty bytes.Buffer
+	if err := json.Indent(&pretty, []byte(def), "", "  "); err != nil {
+		t.Fatalf("definition is not JSON: %v", err)
+	}
+	pretty.WriteByte('\n')
+	golden := filepath.Join("testdata", "analytics.asl.json")
+	if *update {
+		if err := os.WriteFile(golden, pretty.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run go test ./infra -run TestStateMachineDefinition -update)", err)
+	}
+	if !bytes.Equal(want, pretty.Bytes()) {
+		t.Fatalf("%s is out of date: run go test ./infra -run TestStateMachineDefinition -update", golden)
+	}
+	var asl struct {
+		States map[string]map[string]any
+	}
+	_ = json.Unmarshal(pretty.Bytes(), &asl)
+	for _, name := range []string{"StartCrawler", "WaitForCrawler", "GetCrawler", "CrawlerReady", "RunQueries", "Failed", "Summary"} {
+		if _, ok := asl.States[name]; !ok {
+			t.Errorf("definition lacks state %s", name)
+		}
+	}
+	branches := asl.States["RunQueries"]["Branches"].([]any)
+	if len(branches) != len(analytics.All()) {
+		t.Errorf("%d query branches, want %d", len(branches), len(analytics.All()))
+	}
+	out := runNode(t, "node_modules/.bin/asl-validator", "--json-path", filepath.Join("infra", golden))
+	t.Logf("asl-validator: %s", out)
+}
+
+// TestSQLParsesAsTrino parses every analytics query with dt-sql-parser's Trino grammar.
+func TestSQLParsesAsTrino(t *testing.T) {
+	files, _ := filepath.Glob("../shared/analytics/sql/*.sql")
+	sort.Strings(files)
+	if len(files) != len(analytics.All()) {
+		t.Fatalf("%d SQL files, %d queries", len(files), len(analytics.All()))
+	}
+	args := []string{"--import", "./infra/sqlcheck/register.mjs", "infra/sqlcheck/check.mjs"}
+	for _, f := range files {
+		args = append(args, strings.TrimPrefix(f, "../"))
+	}
+	out := runNode(t, "node", args...)
+	var report map[string][]any
+	if err := json.Unmarshal([]byte(out), &report); err != nil || len(report) != len(files) {
+		t.Fatalf("parser report %q: %v", out, err)
+	}
+}
+
+// runNode runs a Node.js tool from the repository root; it fails the test when the tool fails.
+func runNode(t *testing.T, tool string, args ...string) string {
+	t.Helper()
+	if _, err := os.Stat("../node_modules/.bin/asl-validator"); err != nil {
+		t.Fatal("node_modules is missing: run npm ci at the repository root")
+	}
+	cmd := exec.Command(tool, args...)
+	cmd.Dir = ".."
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("%s %s: %v\n%s%s", tool, strings.Join(args, " "), err, stdout.String(), stderr.String())
+	}
+	return strings.TrimSpace(stdout.String())
+}
+
+func TestBadContextIsNamed(t *testing.T) {
+	for key, value := range map[string]any{"ticklake:partitions": "many", "ticklake:starting-position": "EARLIEST",
+		"ticklake:tick-source": "replay", "ticklake:run-seconds": 59} {
+		app := awscdk.NewApp(&awscdk.AppProps{Context: &map[string]any{key: value}})
+		_, err := ReadSettings(app)
+		name := strings.TrimPrefix(key, "")
+		if key == "ticklake:tick-source" {
+			name = "ticklake:replay-uri"
+		}
+		if err == nil || !strings.Contains(err.Error(), name) {
+			t.Errorf("%s=%v: error %v does not name %s", key, value, err, name)
+		}
+	}
+}
