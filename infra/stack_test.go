@@ -142,7 +142,7 @@ func TestResources(t *testing.T) {
 		"BucketEncryption":               map[string]any{"ServerSideEncryptionConfiguration": []any{map[string]any{"ServerSideEncryptionByDefault": map[string]any{"SSEAlgorithm": "AES256"}}}},
 		"PublicAccessBlockConfiguration": map[string]any{"BlockPublicAcls": true, "BlockPublicPolicy": true, "IgnorePublicAcls": true, "RestrictPublicBuckets": true},
 		"LoggingConfiguration":           assertions.Match_ObjectLike(&map[string]any{"LogFilePrefix": "data/"}),
-		"LifecycleConfiguration": map[string]any{"Rules": []any{map[string]any{"Prefix": "dlq/", "ExpirationInDays": 30, "Status": "Enabled"}}}})
+		"LifecycleConfiguration":         map[string]any{"Rules": []any{map[string]any{"Prefix": "dlq/", "ExpirationInDays": 30, "Status": "Enabled"}}}})
 	has("results expire", "AWS::S3::Bucket", map[string]any{
 		"LifecycleConfiguration": map[string]any{"Rules": []any{map[string]any{"ExpirationInDays": 7, "Status": "Enabled"}}}})
 	has("SSL only", "AWS::S3::BucketPolicy", map[string]any{"PolicyDocument": map[string]any{"Statement": assertions.Match_ArrayWith(&[]any{

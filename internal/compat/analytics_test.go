@@ -95,7 +95,9 @@ func num(v any) float64 {
 	panic(fmt.Sprintf("not a number: %T %v", v, v))
 }
 
-func near(a, b float64) bool { return math.Abs(a-b) <= 1e-9*math.Max(1, math.Max(math.Abs(a), math.Abs(b))) }
+func near(a, b float64) bool {
+	return math.Abs(a-b) <= 1e-9*math.Max(1, math.Max(math.Abs(a), math.Abs(b)))
+}
 
 // TestAnalyticsOnDuckDB runs every analytics query on DuckDB over a day of simulated ticks, with
 // defects planted, and checks each figure against the same figure computed in Go.
