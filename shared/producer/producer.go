@@ -207,6 +207,7 @@ func (h *Handler) Handle(ctx context.Context, ev events.EventBridgeEvent) (Summa
 	symbols := map[string]struct{}{}
 	var first, last int64
 	var sent int64
+	total := int64(run.Seconds() * float64(h.cfg.Rate))
 	buf := make([]byte, 0, 64<<10)
 	for {
 		now := h.clock.Now()
@@ -214,8 +215,8 @@ func (h *Handler) Handle(ctx context.Context, ev events.EventBridgeEvent) (Summa
 		if elapsed >= run || ctx.Err() != nil {
 			break
 		}
-		// Top up to the rate, through the end of this step.
-		due := int64((elapsed+step).Seconds()*float64(h.cfg.Rate)) - sent
+		// Top up to the rate, through the end of this step, and no further than the run's total.
+		due := min(int64((elapsed+step).Seconds()*float64(h.cfg.Rate)), total) - sent
 		// Spread this step's ticks evenly over the step.
 		base, spread := now.UnixMicro(), step.Microseconds()
 		for i := int64(0); i < due; i++ {

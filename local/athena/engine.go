@@ -1,0 +1,684 @@
+// Package athena is the local twin's Athena: query executions run by DuckDB over the tables of the
+// local Glue catalog (each database a schema, each table a view over the Parquet files of its cataloged
+// partitions), results written as CSV to the results bucket as Athena writes them, and the Athena
+// JSON 1.1 API over it all, so that the AWS SDKs and CLI work against it.
+package athena
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	_ "github.com/duckdb/duckdb-go/v2" // the SQL engine
+
+	"github.com/google/uuid"
+
+	"github.com/ticklake/ticklake/local/glue"
+)
+
+// Query states, as Athena names them.
+const (
+	StateQueued    = "QUEUED"
+	StateRunning   = "RUNNING"
+	StateSucceeded = "SUCCEEDED"
+	StateFailed    = "FAILED"
+	StateCancelled = "CANCELLED"
+)
+
+// ObjectWriter stores result files.
+type ObjectWriter interface {
+	Put(ctx context.Context, bucket, key string, body []byte, contentType string) error
+}
+
+// Column describes a result column.
+type Column struct {
+	Name string
+	Type string // Athena's name of the type: varchar, bigint, double, timestamp, ...
+}
+
+// Execution is one query execution.
+type Execution struct {
+	ID             string
+	Query          string
+	Database       string
+	WorkGroup      string
+	Parameters     []string
+	OutputLocation string
+	State          string
+	Reason         string
+	ErrorType      int
+	Submitted      time.Time
+	Completed      time.Time
+	Scanned        int64
+	Columns        []Column
+	Rows           [][]*string
+	cancel         context.CancelFunc
+	done           chan struct{}
+}
+
+// WorkGroup is a workgroup and where its results go.
+type WorkGroup struct {
+	Name           string
+	OutputLocation string
+	Description    string
+}
+
+// NamedQuery is a saved query.
+type NamedQuery struct {
+	ID, Name, Description, Database, QueryString, WorkGroup string
+}
+
+// Engine runs queries.
+type Engine struct {
+	db        *sql.DB
+	catalog   *glue.Catalog
+	bucketDir func(bucket string) string
+	out       ObjectWriter
+
+	viewMu sync.Mutex // views are rebuilt before each query
+
+	mu         sync.Mutex
+	executions map[string]*Execution
+	order      []string
+	workgroups map[string]*WorkGroup
+	named      map[string]*NamedQuery
+}
+
+// ErrInvalidRequest is returned for requests Athena would refuse.
+var ErrInvalidRequest = errors.New("InvalidRequestException")
+
+// New starts an engine over catalog. bucketDir maps a bucket to its folder on disk; results are
+// written through out.
+func New(catalog *glue.Catalog, bucketDir func(string) string, out ObjectWriter) (*Engine, error) {
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		return nil, fmt.Errorf("start DuckDB: %w", err)
+	}
+	for _, stmt := range []string{"SET TimeZone = 'UTC'", "SET threads = 2"} {
+		if _, err := db.Exec(stmt); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("configure DuckDB: %w", err)
+		}
+	}
+	return &Engine{db: db, catalog: catalog, bucketDir: bucketDir, out: out,
+		executions: map[string]*Execution{}, workgroups: map[string]*WorkGroup{"primary": {Name: "primary"}},
+		named: map[string]*NamedQuery{}}, nil
+}
+
+// Close stops the engine.
+func (e *Engine) Close() error { return e.db.Close() }
+
+// PutWorkGroup creates or replaces a workgroup.
+func (e *Engine) PutWorkGroup(wg WorkGroup) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.workgroups[wg.Name] = &wg
+}
+
+// WorkGroup returns a workgroup.
+func (e *Engine) WorkGroup(name string) (WorkGroup, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	wg, ok := e.workgroups[name]
+	if !ok {
+		return WorkGroup{}, fmt.Errorf("%w: WorkGroup %s is not found.", ErrInvalidRequest, name)
+	}
+	return *wg, nil
+}
+
+// WorkGroups lists the workgroups by name.
+func (e *Engine) WorkGroups() []WorkGroup {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var out []WorkGroup
+	for _, wg := range e.workgroups {
+		out = append(out, *wg)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// CreateNamedQuery saves a query and returns its ID.
+func (e *Engine) CreateNamedQuery(q NamedQuery) (string, error) {
+	if q.Name == "" || q.QueryString == "" || q.Database == "" {
+		return "", fmt.Errorf("%w: a named query needs a name, a database and a query string", ErrInvalidRequest)
+	}
+	if q.WorkGroup == "" {
+		q.WorkGroup = "primary"
+	}
+	q.ID = uuid.NewString()
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.named[q.ID] = &q
+	return q.ID, nil
+}
+
+// NamedQuery returns a saved query.
+func (e *Engine) NamedQuery(id string) (NamedQuery, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	q, ok := e.named[id]
+	if !ok {
+		return NamedQuery{}, fmt.Errorf("%w: NamedQuery %s was not found", ErrInvalidRequest, id)
+	}
+	return *q, nil
+}
+
+// NamedQueries lists the saved queries of a workgroup, by name.
+func (e *Engine) NamedQueries(workgroup string) []NamedQuery {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var out []NamedQuery
+	for _, q := range e.named {
+		if workgroup == "" || q.WorkGroup == workgroup {
+			out = append(out, *q)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// StartRequest is a StartQueryExecution request.
+type StartRequest struct {
+	Query, Database, WorkGroup, OutputLocation string
+	Parameters                                 []string
+}
+
+// Start queues a query and returns its execution ID. The query runs in the background.
+func (e *Engine) Start(req StartRequest) (string, error) {
+	if strings.TrimSpace(req.Query) == "" {
+		return "", fmt.Errorf("%w: QueryString is empty", ErrInvalidRequest)
+	}
+	if req.WorkGroup == "" {
+		req.WorkGroup = "primary"
+	}
+	wg, err := e.WorkGroup(req.WorkGroup)
+	if err != nil {
+		return "", err
+	}
+	location := wg.OutputLocation // the workgroup's setting wins, as when it is enforced
+	if location == "" {
+		location = req.OutputLocation
+	}
+	if location == "" {
+		return "", fmt.Errorf("%w: No output location provided. An output location is required either through the Workgroup result configuration setting or as an API input.", ErrInvalidRequest)
+	}
+	if req.Database == "" {
+		req.Database = "default"
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	ex := &Execution{ID: uuid.NewString(), Query: req.Query, Database: req.Database, WorkGroup: req.WorkGroup,
+		Parameters: req.Parameters, State: StateQueued, Submitted: time.Now().UTC(), cancel: cancel, done: make(chan struct{})}
+	ex.OutputLocation = strings.TrimSuffix(location, "/") + "/" + ex.ID + ".csv"
+	e.mu.Lock()
+	e.executions[ex.ID] = ex
+	e.order = append(e.order, ex.ID)
+	e.mu.Unlock()
+	go e.run(ctx, ex)
+	return ex.ID, nil
+}
+
+// Get returns a copy of an execution.
+func (e *Engine) Get(id string) (Execution, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	ex, ok := e.executions[id]
+	if !ok {
+		return Execution{}, fmt.Errorf("%w: QueryExecution %s was not found", ErrInvalidRequest, id)
+	}
+	return *ex, nil
+}
+
+// Wait blocks until the execution ends or ctx is done.
+func (e *Engine) Wait(ctx context.Context, id string) (Execution, error) {
+	e.mu.Lock()
+	ex, ok := e.executions[id]
+	e.mu.Unlock()
+	if !ok {
+		return Execution{}, fmt.Errorf("%w: QueryExecution %s was not found", ErrInvalidRequest, id)
+	}
+	select {
+	case <-ex.done:
+	case <-ctx.Done():
+		return Execution{}, ctx.Err()
+	}
+	return e.Get(id)
+}
+
+// List returns the execution IDs of a workgroup, newest first.
+func (e *Engine) List(workgroup string) []string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var out []string
+	for i := len(e.order) - 1; i >= 0; i-- {
+		if ex := e.executions[e.order[i]]; workgroup == "" || ex.WorkGroup == workgroup {
+			out = append(out, ex.ID)
+		}
+	}
+	return out
+}
+
+// Stop cancels an execution that has not ended.
+func (e *Engine) Stop(id string) error {
+	e.mu.Lock()
+	ex, ok := e.executions[id]
+	e.mu.Unlock()
+	if !ok {
+		return fmt.Errorf("%w: QueryExecution %s was not found", ErrInvalidRequest, id)
+	}
+	ex.cancel()
+	return nil
+}
+
+func (e *Engine) set(ex *Execution, f func(*Execution)) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	f(ex)
+}
+
+func (e *Engine) run(ctx context.Context, ex *Execution) {
+	defer close(ex.done)
+	e.set(ex, func(x *Execution) { x.State = StateRunning })
+	cols, rows, scanned, err := e.query(ctx, ex.Database, ex.Query, ex.Parameters)
+	if err == nil {
+		err = e.writeResults(ctx, ex.OutputLocation, cols, rows)
+	}
+	e.set(ex, func(x *Execution) {
+		x.Completed = time.Now().UTC()
+		x.Scanned = scanned
+		switch {
+		case ctx.Err() != nil:
+			x.State, x.Reason = StateCancelled, "Query was cancelled by user"
+		case err != nil:
+			x.State, x.Reason, x.ErrorType = StateFailed, athenaMessage(err), 1100
+		default:
+			x.State, x.Columns, x.Rows = StateSucceeded, cols, rows
+		}
+	})
+}
+
+// query runs sql in database with its parameters bound, as Athena substitutes them.
+func (e *Engine) query(ctx context.Context, database, query string, params []string) ([]Column, [][]*string, int64, error) {
+	bound, err := bind(query, params)
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	if !readOnly(bound) {
+		return nil, nil, 0, errors.New("NOT_SUPPORTED: the local engine runs queries (SELECT, WITH, SHOW, DESCRIBE, EXPLAIN, VALUES) only")
+	}
+	scanned, err := e.refreshViews(ctx, database, bound)
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	conn, err := e.db.Conn(ctx)
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "SET schema = "+quoteLiteral(database)); err != nil {
+		return nil, nil, 0, fmt.Errorf("SCHEMA_NOT_FOUND: Schema '%s' does not exist", database)
+	}
+	rs, err := conn.QueryContext(ctx, bound)
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	defer rs.Close()
+	types, err := rs.ColumnTypes()
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	cols := make([]Column, len(types))
+	for i, t := range types {
+		cols[i] = Column{Name: t.Name(), Type: athenaType(t.DatabaseTypeName())}
+	}
+	var rows [][]*string
+	vals := make([]any, len(cols))
+	ptrs := make([]any, len(cols))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	for rs.Next() {
+		if err := rs.Scan(ptrs...); err != nil {
+			return nil, nil, 0, err
+		}
+		row := make([]*string, len(cols))
+		for i, v := range vals {
+			row[i] = format(v)
+		}
+		rows = append(rows, row)
+	}
+	return cols, rows, scanned, rs.Err()
+}
+
+// refreshViews makes each table of database a view over its cataloged partitions' files, and returns
+// the bytes of the files of the tables that query names.
+func (e *Engine) refreshViews(ctx context.Context, database, query string) (int64, error) {
+	if _, err := e.catalog.Database(database); err != nil {
+		return 0, nil // no such database: the query fails on its tables, as in Athena
+	}
+	tables, err := e.catalog.Tables(database)
+	if err != nil {
+		return 0, err
+	}
+	e.viewMu.Lock()
+	defer e.viewMu.Unlock()
+	if _, err := e.db.ExecContext(ctx, "CREATE SCHEMA IF NOT EXISTS "+quoteIdent(database)); err != nil {
+		return 0, err
+	}
+	lower := strings.ToLower(query)
+	var scanned int64
+	for _, t := range tables {
+		files, size, err := e.tableFiles(t)
+		if err != nil {
+			return 0, err
+		}
+		if strings.Contains(lower, strings.ToLower(t.Name)) {
+			scanned += size
+		}
+		view := "CREATE OR REPLACE VIEW " + quoteIdent(database) + "." + quoteIdent(t.Name) + " AS " + viewSQL(t, files)
+		if _, err := e.db.ExecContext(ctx, view); err != nil {
+			return 0, fmt.Errorf("view of %s.%s: %w", database, t.Name, err)
+		}
+	}
+	return scanned, nil
+}
+
+// tableFiles lists the Parquet files of a table's cataloged partitions (or of its whole location when
+// it has no partition keys).
+func (e *Engine) tableFiles(t glue.Table) ([]string, int64, error) {
+	var dirs []string
+	if len(t.PartitionKeys) == 0 {
+		dirs = append(dirs, t.StorageDescriptor.Location)
+	} else {
+		parts, err := e.catalog.Partitions(t.DatabaseName, t.Name)
+		if err != nil {
+			return nil, 0, err
+		}
+		for _, p := range parts {
+			dirs = append(dirs, p.StorageDescriptor.Location)
+		}
+	}
+	var files []string
+	var size int64
+	for _, loc := range dirs {
+		bucket, prefix, ok := strings.Cut(strings.TrimPrefix(loc, "s3://"), "/")
+		if !ok && !strings.HasPrefix(loc, "s3://") {
+			continue
+		}
+		root := filepath.Join(e.bucketDir(bucket), filepath.FromSlash(prefix))
+		_ = filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+			if err != nil || d.IsDir() || !strings.HasSuffix(p, ".parquet") {
+				return nil
+			}
+			if len(t.PartitionKeys) > 0 && filepath.Dir(p) != filepath.Clean(root) {
+				return nil // a partition holds its folder's files
+			}
+			if info, err := d.Info(); err == nil {
+				size += info.Size()
+			}
+			files = append(files, p)
+			return nil
+		})
+	}
+	sort.Strings(files)
+	return files, size, nil
+}
+
+// viewSQL selects a table's catalog columns from its files, typed as Athena types them; partition
+// keys come from the folders as strings.
+func viewSQL(t glue.Table, files []string) string {
+	var cols []string
+	for _, c := range t.StorageDescriptor.Columns {
+		cols = append(cols, fmt.Sprintf("CAST(%s AS %s) AS %s", quoteIdent(c.Name), duckType(c.Type), quoteIdent(c.Name)))
+	}
+	var keys, hiveTypes []string
+	for _, k := range t.PartitionKeys {
+		keys = append(keys, quoteIdent(k.Name))
+		hiveTypes = append(hiveTypes, quoteLiteral(k.Name)+": VARCHAR")
+	}
+	if len(files) == 0 {
+		var empty []string
+		for _, c := range t.StorageDescriptor.Columns {
+			empty = append(empty, fmt.Sprintf("CAST(NULL AS %s) AS %s", duckType(c.Type), quoteIdent(c.Name)))
+		}
+		for _, k := range t.PartitionKeys {
+			empty = append(empty, "CAST(NULL AS VARCHAR) AS "+quoteIdent(k.Name))
+		}
+		return "SELECT " + strings.Join(empty, ", ") + " WHERE false"
+	}
+	quoted := make([]string, len(files))
+	for i, f := range files {
+		quoted[i] = quoteLiteral(f)
+	}
+	src := "read_parquet([" + strings.Join(quoted, ", ") + "], union_by_name = true"
+	if len(keys) > 0 {
+		src += ", hive_partitioning = true, hive_types = {" + strings.Join(hiveTypes, ", ") + "}"
+	}
+	src += ")"
+	return "SELECT " + strings.Join(append(cols, keys...), ", ") + " FROM " + src
+}
+
+// duckType maps a Glue column type to DuckDB's.
+func duckType(glueType string) string {
+	switch strings.ToLower(glueType) {
+	case "string", "varchar", "char":
+		return "VARCHAR"
+	case "bigint":
+		return "BIGINT"
+	case "int", "integer":
+		return "INTEGER"
+	case "smallint":
+		return "SMALLINT"
+	case "tinyint":
+		return "TINYINT"
+	case "double":
+		return "DOUBLE"
+	case "float":
+		return "FLOAT"
+	case "boolean":
+		return "BOOLEAN"
+	case "timestamp":
+		return "TIMESTAMP"
+	case "date":
+		return "DATE"
+	case "binary":
+		return "BLOB"
+	}
+	return "VARCHAR"
+}
+
+// athenaType maps a DuckDB result type to the name Athena reports.
+func athenaType(duck string) string {
+	switch {
+	case duck == "VARCHAR":
+		return "varchar"
+	case duck == "BIGINT" || duck == "HUGEINT" || duck == "UBIGINT":
+		return "bigint"
+	case duck == "INTEGER" || duck == "UINTEGER":
+		return "integer"
+	case duck == "SMALLINT" || duck == "TINYINT":
+		return "smallint"
+	case duck == "DOUBLE":
+		return "double"
+	case duck == "FLOAT":
+		return "float"
+	case duck == "BOOLEAN":
+		return "boolean"
+	case duck == "DATE":
+		return "date"
+	case strings.HasPrefix(duck, "TIMESTAMP"):
+		return "timestamp"
+	case strings.HasPrefix(duck, "DECIMAL"):
+		return "decimal"
+	}
+	return "varchar"
+}
+
+// format renders a value as Athena writes it in results; nil stays nil (an empty cell).
+func format(v any) *string {
+	var s string
+	switch x := v.(type) {
+	case nil:
+		return nil
+	case string:
+		s = x
+	case []byte:
+		s = string(x)
+	case time.Time:
+		s = x.UTC().Format("2006-01-02 15:04:05.000")
+	case float64:
+		s = formatFloat(x)
+	case float32:
+		s = formatFloat(float64(x))
+	case bool:
+		s = strconv.FormatBool(x)
+	default:
+		s = fmt.Sprint(x)
+	}
+	return &s
+}
+
+func formatFloat(f float64) string {
+	switch {
+	case math.IsNaN(f):
+		return "NaN"
+	case math.IsInf(f, 1):
+		return "Infinity"
+	case math.IsInf(f, -1):
+		return "-Infinity"
+	}
+	if a := math.Abs(f); a != 0 && (a < 1e-3 || a >= 1e7) {
+		return strings.ToUpper(strconv.FormatFloat(f, 'e', -1, 64))
+	}
+	return strconv.FormatFloat(f, 'f', -1, 64)
+}
+
+// writeResults writes the CSV Athena writes: a header, every value quoted, nulls empty.
+func (e *Engine) writeResults(ctx context.Context, location string, cols []Column, rows [][]*string) error {
+	var b strings.Builder
+	quote := func(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
+	for i, c := range cols {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(quote(c.Name))
+	}
+	b.WriteByte('\n')
+	for _, r := range rows {
+		for i, v := range r {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			if v != nil {
+				b.WriteString(quote(*v))
+			}
+		}
+		b.WriteByte('\n')
+	}
+	bucket, key, ok := strings.Cut(strings.TrimPrefix(location, "s3://"), "/")
+	if !ok || !strings.HasPrefix(location, "s3://") {
+		return fmt.Errorf("output location %q is not s3://bucket/key", location)
+	}
+	if err := e.out.Put(ctx, bucket, key, []byte(b.String()), "text/csv"); err != nil {
+		return fmt.Errorf("write results: %w", err)
+	}
+	return nil
+}
+
+// bind substitutes the execution parameters, in order, for the query's ? placeholders outside
+// strings, quoted names and comments, as Athena does.
+func bind(query string, params []string) (string, error) {
+	var b strings.Builder
+	n := 0
+	for i := 0; i < len(query); i++ {
+		c := query[i]
+		switch {
+		case c == '\'' || c == '"':
+			j := i + 1
+			for j < len(query) && !(query[j] == c && (j+1 >= len(query) || query[j+1] != c)) {
+				if query[j] == c {
+					j++
+				}
+				j++
+			}
+			b.WriteString(query[i:min(j+1, len(query))])
+			i = j
+		case c == '-' && i+1 < len(query) && query[i+1] == '-':
+			j := strings.IndexByte(query[i:], '\n')
+			if j < 0 {
+				j = len(query) - i
+			}
+			b.WriteString(query[i : i+j])
+			i += j - 1
+		case c == '?':
+			if n >= len(params) {
+				return "", fmt.Errorf("%w: Query has %d parameters but %d were provided", ErrInvalidRequest, n+1, len(params))
+			}
+			b.WriteString(params[n])
+			n++
+		default:
+			b.WriteByte(c)
+		}
+	}
+	if n != len(params) {
+		return "", fmt.Errorf("%w: Query has %d parameters but %d were provided", ErrInvalidRequest, n, len(params))
+	}
+	return b.String(), nil
+}
+
+// readOnly reports whether the statement only reads.
+func readOnly(query string) bool {
+	q := strings.TrimSpace(query)
+	for strings.HasPrefix(q, "--") {
+		if i := strings.IndexByte(q, '\n'); i >= 0 {
+			q = strings.TrimSpace(q[i+1:])
+		} else {
+			return false
+		}
+	}
+	first := strings.ToUpper(strings.Fields(q + " x")[0])
+	switch strings.TrimLeft(first, "(") {
+	case "SELECT", "WITH", "SHOW", "DESCRIBE", "EXPLAIN", "VALUES", "TABLE":
+		return true
+	}
+	return false
+}
+
+// athenaMessage words a DuckDB error as Athena words its own: an error type, then the detail.
+func athenaMessage(err error) string {
+	msg := err.Error()
+	switch {
+	case strings.HasPrefix(msg, "NOT_SUPPORTED") || strings.HasPrefix(msg, "SCHEMA_NOT_FOUND") || strings.HasPrefix(msg, "InvalidRequest"):
+		return msg
+	case strings.Contains(msg, "Parser Error"):
+		return "SYNTAX_ERROR: " + cleanDuck(msg)
+	case strings.Contains(msg, "Catalog Error") && strings.Contains(msg, "does not exist"):
+		return "TABLE_NOT_FOUND: " + cleanDuck(msg)
+	case strings.Contains(msg, "Binder Error"):
+		return "COLUMN_NOT_FOUND: " + cleanDuck(msg)
+	case strings.Contains(msg, "Conversion Error") || strings.Contains(msg, "Invalid Input Error"):
+		return "INVALID_CAST_ARGUMENT: " + cleanDuck(msg)
+	}
+	return "GENERIC_INTERNAL_ERROR: " + cleanDuck(msg)
+}
+
+func cleanDuck(msg string) string {
+	for _, p := range []string{"Parser Error: ", "Catalog Error: ", "Binder Error: ", "Conversion Error: ", "Invalid Input Error: "} {
+		if i := strings.Index(msg, p); i >= 0 {
+			msg = msg[i+len(p):]
+		}
+	}
+	return strings.TrimSpace(strings.SplitN(msg, "\n\n", 2)[0])
+}
+
+func quoteIdent(s string) string   { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
+func quoteLiteral(s string) string { return `'` + strings.ReplaceAll(s, `'`, `''`) + `'` }

@@ -1,0 +1,401 @@
+// Package stack assembles the local twin: Kafka (kfake, or an external cluster), one AWS endpoint
+// serving S3, Glue and Athena, the three functions with their environment contracts, the schedule,
+// the event-source mapping and the S3 notifications, set up as the CDK stack sets up AWS.
+package stack
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/twmb/franz-go/pkg/kfake"
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/ticklake/ticklake/local/athena"
+	"github.com/ticklake/ticklake/local/endpoint"
+	"github.com/ticklake/ticklake/local/esm"
+	"github.com/ticklake/ticklake/local/glue"
+	"github.com/ticklake/ticklake/local/lambdas"
+	"github.com/ticklake/ticklake/local/s3srv"
+	"github.com/ticklake/ticklake/shared/analytics"
+	"github.com/ticklake/ticklake/shared/awsx/s3lite"
+	"github.com/ticklake/ticklake/shared/kafkax"
+	"github.com/ticklake/ticklake/shared/layout"
+)
+
+// Names of the local resources: what the CDK stack names or generates on AWS.
+const (
+	DataBucket    = "ticklake-data"
+	ResultsBucket = "ticklake-athena-results"
+	Database      = "ticklake"
+	Crawler       = "ticklake-crawler"
+	WorkGroup     = "ticklake-analytics"
+	Topic         = "ticks"
+	Group         = "ticklake-consumer"
+	ClusterARN    = "arn:aws:kafka:us-east-1:000000000000:cluster/ticklake-kafka/00000000-0000-0000-0000-000000000000-s1"
+)
+
+// Options configure the stack.
+type Options struct {
+	// DataDir holds S3's objects, the catalog and the functions' logs.
+	DataDir string
+	// Port of the endpoint; 0 picks a free one.
+	Port int
+	// Brokers of an external Kafka; empty starts kfake.
+	Brokers    []string
+	Partitions int
+	// KafkaPort of the embedded Kafka; 0 picks a free one.
+	KafkaPort int
+	// Producer settings.
+	Rate       int
+	RunSeconds int
+	Source     string
+	ReplayURI  string
+	Seed       string
+	// Event-source mapping settings.
+	BatchSize int
+	Window    time.Duration
+	// CrawlDelay keeps each crawl running at least this long (tests).
+	CrawlDelay time.Duration
+	// NoPipeline starts only the services (Kafka, endpoint, functions), without the event-source
+	// mapping and the notifications.
+	NoPipeline bool
+}
+
+// Stack is the running local twin.
+type Stack struct {
+	Opts      Options
+	Endpoint  string
+	Brokers   []string
+	S3        *s3srv.Server
+	Catalog   *glue.Catalog
+	Crawlers  *glue.Crawlers
+	Athena    *athena.Engine
+	Functions *lambdas.Set
+	Mapping   *esm.Mapping
+	Started   time.Duration
+
+	kafka    *kfake.Cluster
+	server   *endpoint.Server
+	logs     *os.File
+	cancel   context.CancelFunc
+	wg       sync.WaitGroup
+	errMu    sync.Mutex
+	problems []error
+}
+
+// Start brings the stack up.
+func Start(opts Options) (*Stack, error) {
+	began := time.Now()
+	if opts.Partitions <= 0 {
+		opts.Partitions = 6
+	}
+	if opts.BatchSize <= 0 {
+		opts.BatchSize = 1000
+	}
+	if opts.Rate <= 0 {
+		opts.Rate = 1000
+	}
+	if opts.RunSeconds <= 0 {
+		opts.RunSeconds = 50
+	}
+	if opts.Source == "" {
+		opts.Source = "sim"
+	}
+	st := &Stack{Opts: opts}
+	ok := false
+	defer func() {
+		if !ok {
+			st.Close()
+		}
+	}()
+	if err := os.MkdirAll(opts.DataDir, 0o755); err != nil {
+		return nil, fmt.Errorf("data directory %s: %w", opts.DataDir, err)
+	}
+	var err error
+	if st.S3, err = s3srv.New(filepath.Join(opts.DataDir, "s3")); err != nil {
+		return nil, err
+	}
+	st.S3.OnError = st.problem
+	for _, b := range []string{DataBucket, ResultsBucket} {
+		if err := st.S3.EnsureBucket(b); err != nil {
+			return nil, fmt.Errorf("bucket %s: %w", b, err)
+		}
+	}
+	if st.Catalog, err = glue.Open(filepath.Join(opts.DataDir, "glue.json")); err != nil {
+		return nil, err
+	}
+	st.Crawlers = glue.NewCrawlers(st.Catalog, st.S3.BucketDir)
+	st.Crawlers.Delay = opts.CrawlDelay
+	if err := st.Catalog.EnsureDatabase(Database); err != nil {
+		return nil, err
+	}
+	if _, err := st.Crawlers.Get(Crawler); err != nil {
+		c := glue.Crawler{Name: Crawler, DatabaseName: Database, Description: "Catalogs the ticks table and its dt/hour partitions",
+			RecrawlPolicy:      map[string]string{"RecrawlBehavior": "CRAWL_NEW_FOLDERS_ONLY"},
+			SchemaChangePolicy: map[string]string{"UpdateBehavior": "LOG", "DeleteBehavior": "LOG"}}
+		c.Targets.S3Targets = []glue.S3Target{{Path: "s3://" + DataBucket + "/" + layout.DefaultDataPrefix,
+			Exclusions: []string{"**_$folder$", "**/_*", "**.json", "**.jsonl", "**.csv", "**.tmp", "**.crc"}}}
+		if err := st.Crawlers.Create(c); err != nil {
+			return nil, err
+		}
+	}
+
+	// The endpoint; the Athena engine writes its results through it.
+	router := &endpoint.Router{S3: st.S3, JSON: map[string]http.Handler{}}
+	if st.server, err = endpoint.Listen(opts.Port, router); err != nil {
+		return nil, err
+	}
+	st.Endpoint = st.server.URL
+	results := &s3lite.Client{HTTP: http.DefaultClient, Region: "us-east-1", Endpoint: st.Endpoint,
+		Credentials: credentials.NewStaticCredentialsProvider("test", "test", "")}
+	if st.Athena, err = athena.New(st.Catalog, st.S3.BucketDir, results); err != nil {
+		return nil, err
+	}
+	st.Athena.PutWorkGroup(athena.WorkGroup{Name: WorkGroup, Description: "ticklake analytics",
+		OutputLocation: "s3://" + ResultsBucket + "/results/"})
+	for _, q := range analytics.All() {
+		if _, err := st.Athena.CreateNamedQuery(athena.NamedQuery{Name: q.Name, Description: q.Description,
+			Database: Database, QueryString: q.SQL, WorkGroup: WorkGroup}); err != nil {
+			return nil, err
+		}
+	}
+	router.JSON[glue.TargetPrefix] = &glue.API{Catalog: st.Catalog, Crawlers: st.Crawlers}
+	router.JSON[athena.TargetPrefix] = &athena.API{Engine: st.Athena}
+
+	// Kafka.
+	st.Brokers = opts.Brokers
+	if len(st.Brokers) == 0 {
+		kopts := []kfake.Opt{kfake.NumBrokers(1), kfake.SeedTopics(int32(opts.Partitions), Topic),
+			kfake.DataDir(filepath.Join(opts.DataDir, "kafka"))}
+		if opts.KafkaPort > 0 {
+			kopts = append(kopts, kfake.Ports(opts.KafkaPort))
+		}
+		if st.kafka, err = kfake.NewCluster(kopts...); err != nil {
+			return nil, fmt.Errorf("start Kafka: %w", err)
+		}
+		st.Brokers = st.kafka.ListenAddrs()
+	} else if err := st.ensureTopic(); err != nil {
+		return nil, err
+	}
+
+	// The functions, each from its environment contract.
+	if st.logs, err = os.OpenFile(filepath.Join(opts.DataDir, "functions.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644); err != nil {
+		return nil, fmt.Errorf("function log: %w", err)
+	}
+	if st.Functions, err = lambdas.Build(st.envs(), st.logs); err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	st.cancel = cancel
+	if !opts.NoPipeline {
+		if err := st.startPipeline(ctx); err != nil {
+			return nil, err
+		}
+	}
+	st.Started = time.Since(began)
+	ok = true
+	return st, nil
+}
+
+func (st *Stack) ensureTopic() error {
+	cl, err := kgo.NewClient(kgo.SeedBrokers(st.Brokers...))
+	if err != nil {
+		return fmt.Errorf("Kafka %v: %w", st.Brokers, err)
+	}
+	defer cl.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if _, err := kafkax.EnsureTopic(ctx, cl, Topic, int32(st.Opts.Partitions)); err != nil {
+		return fmt.Errorf("Kafka %v: %w", st.Brokers, err)
+	}
+	return nil
+}
+
+// envs are the functions' environments, as the CDK stack sets them, pointed at the local endpoint.
+func (st *Stack) envs() map[string]map[string]string {
+	o := st.Opts
+	producer := map[string]string{"KAFKA_BROKERS": joinComma(st.Brokers), "KAFKA_TOPIC": Topic, "KAFKA_AUTH": "none",
+		"TICKS_PER_SECOND": strconv.Itoa(o.Rate), "RUN_SECONDS": strconv.Itoa(o.RunSeconds), "TICK_SOURCE": o.Source}
+	if o.ReplayURI != "" {
+		producer["REPLAY_URI"] = o.ReplayURI
+	}
+	if o.Seed != "" {
+		producer["SIM_SEED"] = o.Seed
+	}
+	envs := map[string]map[string]string{
+		lambdas.Producer: producer,
+		lambdas.Consumer: {"DATA_BUCKET": DataBucket, "DATA_PREFIX": layout.DefaultDataPrefix, "DLQ_PREFIX": layout.DefaultDLQPrefix},
+		lambdas.CrawlerTrigger: {"CRAWLER_NAME": Crawler, "DATA_PREFIX": layout.DefaultDataPrefix,
+			"GLUE_DATABASE": Database, "GLUE_TABLE": analytics.Table},
+	}
+	for _, env := range envs {
+		env["AWS_ENDPOINT_URL"] = st.Endpoint
+		env["AWS_REGION"] = "us-east-1"
+	}
+	return envs
+}
+
+func joinComma(s []string) string {
+	out := ""
+	for i, x := range s {
+		if i > 0 {
+			out += ","
+		}
+		out += x
+	}
+	return out
+}
+
+// startPipeline wires the triggers: S3 notifications to the crawlertrigger, and the event-source
+// mapping from the topic to the consumer.
+func (st *Stack) startPipeline(ctx context.Context) error {
+	trigger, _ := st.Functions.Get(lambdas.CrawlerTrigger)
+	st.S3.Notify(s3srv.Notification{ID: "ticklake-parquet-created", Bucket: DataBucket, Prefix: layout.DefaultDataPrefix,
+		Suffix: layout.DataSuffix, Target: func(ctx context.Context, payload []byte) error {
+			_, err := trigger.Invoke(ctx, payload)
+			return err
+		}})
+	consumer, _ := st.Functions.Get(lambdas.Consumer)
+	var err error
+	st.Mapping, err = esm.New(esm.Config{Brokers: st.Brokers, Topic: Topic, Group: Group, BatchSize: st.Opts.BatchSize,
+		Window: st.Opts.Window, ARN: ClusterARN}, consumer.Invoke)
+	if err != nil {
+		return err
+	}
+	st.wg.Add(1)
+	go func() {
+		defer st.wg.Done()
+		if err := st.Mapping.Run(ctx); err != nil {
+			st.problem(err)
+		}
+	}()
+	return nil
+}
+
+// RunSchedule invokes the producer with a scheduled event every interval, starting now, until ctx
+// ends. An invocation still running when the next is due delays it.
+func (st *Stack) RunSchedule(ctx context.Context, interval time.Duration) {
+	st.wg.Add(1)
+	go func() {
+		defer st.wg.Done()
+		for {
+			if _, err := st.InvokeScheduled(ctx); err != nil && ctx.Err() == nil {
+				st.problem(err)
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(interval):
+			}
+		}
+	}()
+}
+
+// InvokeScheduled runs the producer once with an EventBridge scheduled event, and returns its response.
+func (st *Stack) InvokeScheduled(ctx context.Context) ([]byte, error) {
+	ev := events.EventBridgeEvent{Version: "0", ID: fmt.Sprintf("%x", time.Now().UnixNano()), DetailType: "Scheduled Event",
+		Source: "aws.events", AccountID: "000000000000", Time: time.Now().UTC().Truncate(time.Second), Region: "us-east-1",
+		Resources: []string{"arn:aws:events:us-east-1:000000000000:rule/ticklake-producer-schedule"}, Detail: json.RawMessage("{}")}
+	payload, err := json.Marshal(ev)
+	if err != nil {
+		return nil, err
+	}
+	p, _ := st.Functions.Get(lambdas.Producer)
+	return p.Invoke(ctx, payload)
+}
+
+// Drain waits until the event-source mapping has committed every record of the topic and the
+// notifications and crawls under way are done.
+func (st *Stack) Drain(ctx context.Context) error {
+	if st.Mapping != nil {
+		for {
+			lag, err := st.Mapping.Lag(ctx)
+			if err == nil && lag == 0 {
+				break
+			}
+			select {
+			case <-ctx.Done():
+				return fmt.Errorf("drain: %w (lag %d, last error: %v)", ctx.Err(), lag, st.Mapping.LastError())
+			case <-time.After(50 * time.Millisecond):
+			}
+		}
+	}
+	st.S3.Wait()
+	st.Crawlers.Wait()
+	return nil
+}
+
+// Crawl runs the crawler to completion, waiting for a running crawl first.
+func (st *Stack) Crawl(ctx context.Context) (glue.Crawler, error) {
+	for {
+		err := st.Crawlers.Start(Crawler)
+		if err == nil {
+			break
+		}
+		if !errors.Is(err, glue.ErrCrawlerRunning) {
+			return glue.Crawler{}, err
+		}
+		st.Crawlers.Wait()
+	}
+	st.Crawlers.Wait()
+	return st.Crawlers.Get(Crawler)
+}
+
+func (st *Stack) problem(err error) {
+	st.errMu.Lock()
+	defer st.errMu.Unlock()
+	st.problems = append(st.problems, err)
+}
+
+// Problems returns the errors of background work (deliveries that failed for good, and the like).
+func (st *Stack) Problems() []error {
+	st.errMu.Lock()
+	defer st.errMu.Unlock()
+	return append([]error(nil), st.problems...)
+}
+
+// LogWriter is where the functions log.
+func (st *Stack) LogWriter() io.Writer { return st.logs }
+
+// Close stops everything.
+func (st *Stack) Close() {
+	if st.cancel != nil {
+		st.cancel()
+	}
+	st.wg.Wait()
+	if st.Mapping != nil {
+		st.Mapping.Close()
+	}
+	if st.S3 != nil {
+		st.S3.Wait()
+	}
+	if st.Crawlers != nil {
+		st.Crawlers.Wait()
+	}
+	if st.Functions != nil {
+		st.Functions.Close()
+	}
+	if st.server != nil {
+		_ = st.server.Close()
+	}
+	if st.Athena != nil {
+		_ = st.Athena.Close()
+	}
+	if st.kafka != nil {
+		st.kafka.Close()
+	}
+	if st.logs != nil {
+		_ = st.logs.Close()
+	}
+}
