@@ -7,7 +7,7 @@ MAX_ZIP := 6000000
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 CDK := node_modules/.bin/cdk
 
-.PHONY: build test bench clean lint synth diff deploy destroy FORCE
+.PHONY: build test bench run serve clean lint synth diff deploy destroy FORCE
 .SECONDARY:
 
 ## build: cross-compile each Lambda function to build/<fn>/bootstrap and zip it to build/<fn>.zip
@@ -25,6 +25,14 @@ build/%.zip: build/%/bootstrap
 node_modules: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
+
+## run: the whole pipeline on this machine for 30 s, then the analytics (see local/)
+run:
+	go run ./local run
+
+## serve: the local stack, kept up: one AWS endpoint on :4566 and Kafka on :9092
+serve:
+	go run ./local serve
 
 ## test: vet and every test (the fuzz targets' seed corpora included), offline
 test: node_modules
@@ -51,4 +59,4 @@ destroy: node_modules
 	$(CDK) destroy
 
 clean:
-	rm -rf build cdk.out
+	rm -rf build cdk.out .ticklake

@@ -83,16 +83,19 @@ func run(args []string, stdout, stderr io.Writer) int {
 // newFlags makes a command's flag set that reports errors instead of exiting.
 func newFlags(name string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(os.Stderr)
+	fs.SetOutput(io.Discard) // parse reports errors in one line; -h prints the flags
 	return fs
 }
 
 func parse(fs *flag.FlagSet, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
+			fs.SetOutput(os.Stderr)
+			fmt.Fprintf(os.Stderr, "usage of %s:\n", fs.Name())
+			fs.PrintDefaults()
 			return err
 		}
-		return userErrorf("%s: %v", fs.Name(), err)
+		return userErrorf("%s: %v (see %s -h)", fs.Name(), err, fs.Name())
 	}
 	return nil
 }

@@ -362,16 +362,16 @@ func (e *Engine) query(ctx context.Context, database, query string, params []str
 // refreshViews makes each table of database a view over its cataloged partitions' files, and returns
 // the bytes of the files of the tables that query names.
 func (e *Engine) refreshViews(ctx context.Context, database, query string) (int64, error) {
+	e.viewMu.Lock()
+	defer e.viewMu.Unlock()
+	if _, err := e.db.ExecContext(ctx, "CREATE SCHEMA IF NOT EXISTS "+quoteIdent(database)); err != nil {
+		return 0, err
+	}
 	if _, err := e.catalog.Database(database); err != nil {
 		return 0, nil // no such database: the query fails on its tables, as in Athena
 	}
 	tables, err := e.catalog.Tables(database)
 	if err != nil {
-		return 0, err
-	}
-	e.viewMu.Lock()
-	defer e.viewMu.Unlock()
-	if _, err := e.db.ExecContext(ctx, "CREATE SCHEMA IF NOT EXISTS "+quoteIdent(database)); err != nil {
 		return 0, err
 	}
 	lower := strings.ToLower(query)
@@ -635,22 +635,24 @@ func bind(query string, params []string) (string, error) {
 	return b.String(), nil
 }
 
-// readOnly reports whether the statement only reads.
+// readOnly reports whether the statement only reads: statements that would change the engine
+// (DDL, DML, settings, extensions) are refused; anything else goes to the parser.
 func readOnly(query string) bool {
 	q := strings.TrimSpace(query)
 	for strings.HasPrefix(q, "--") {
-		if i := strings.IndexByte(q, '\n'); i >= 0 {
-			q = strings.TrimSpace(q[i+1:])
-		} else {
-			return false
+		i := strings.IndexByte(q, '\n')
+		if i < 0 {
+			return true
 		}
+		q = strings.TrimSpace(q[i+1:])
 	}
-	first := strings.ToUpper(strings.Fields(q + " x")[0])
-	switch strings.TrimLeft(first, "(") {
-	case "SELECT", "WITH", "SHOW", "DESCRIBE", "EXPLAIN", "VALUES", "TABLE":
-		return true
+	first := strings.ToUpper(strings.TrimLeft(strings.Fields(q + " x")[0], "("))
+	switch first {
+	case "CREATE", "DROP", "ALTER", "INSERT", "UPDATE", "DELETE", "MERGE", "COPY", "ATTACH", "DETACH", "INSTALL",
+		"LOAD", "PRAGMA", "SET", "RESET", "EXPORT", "IMPORT", "CALL", "USE", "CHECKPOINT", "VACUUM", "TRUNCATE":
+		return false
 	}
-	return false
+	return true
 }
 
 // athenaMessage words a DuckDB error as Athena words its own: an error type, then the detail.

@@ -1,0 +1,95 @@
+package main
+
+import (
+	"bytes"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+func runCLI(args ...string) (code int, stdout, stderr string) {
+	var out, errOut bytes.Buffer
+	code = run(args, &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+func TestUserErrors(t *testing.T) {
+	corrupt := t.TempDir()
+	if err := os.WriteFile(filepath.Join(corrupt, "glue.json"), []byte("{not json"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	taken := strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
+	file := filepath.Join(t.TempDir(), "file")
+	_ = os.WriteFile(file, nil, 0o644)
+	cases := []struct {
+		args []string
+		code int
+		want string
+	}{
+		{nil, 2, "usage"},
+		{[]string{"fly"}, 2, `unknown command "fly"`},
+		{[]string{"run", "--rate", "0"}, 2, "--rate=0"},
+		{[]string{"run", "--source", "dice"}, 2, "--source=dice"},
+		{[]string{"run", "--bogus"}, 2, "flag provided but not defined"},
+		{[]string{"run", "--source", "replay", "--replay", "nope.csv"}, 2, "--replay=nope.csv: no such file"},
+		{[]string{"run", "--data", file}, 2, "is a file"},
+		{[]string{"invoke", "lambda9", "--data", t.TempDir()}, 2, `unknown function "lambda9"`},
+		{[]string{"invoke", "consumer", "--event", "missing.json", "--data", t.TempDir()}, 2, "missing.json"},
+		{[]string{"query", "--data", t.TempDir()}, 2, "give the SQL"},
+		{[]string{"query", "SELEC 1", "--data", t.TempDir()}, 2, "SYNTAX_ERROR"},
+		{[]string{"query", "SELECT 1", "--data", corrupt}, 1, "corrupt"},
+		{[]string{"serve", "--port", taken, "--data", t.TempDir()}, 2, "is taken"},
+	}
+	for _, tc := range cases {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			code, _, stderr := runCLI(tc.args...)
+			if code != tc.code || !strings.Contains(stderr, tc.want) {
+				t.Fatalf("exit %d, stderr %q; want exit %d and %q", code, stderr, tc.code, tc.want)
+			}
+			if strings.Contains(stderr, "goroutine") || strings.Contains(stderr, "panic") {
+				t.Fatalf("stack trace: %s", stderr)
+			}
+			if tc.args != nil && strings.Count(strings.TrimSpace(stderr), "\n") > 0 && tc.code != 2 {
+				t.Fatalf("more than one line: %q", stderr)
+			}
+		})
+	}
+}
+
+func TestInvokeSampleEvent(t *testing.T) {
+	dir := t.TempDir()
+	code, out, stderr := runCLI("invoke", "consumer", "--event", "../events/consumer.json", "--data", dir)
+	if code != 0 || !strings.Contains(out, `"records":8`) || !strings.Contains(out, `"rejected":2`) {
+		t.Fatalf("exit %d: %s %s", code, out, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "s3", "buckets", "ticklake-data", "ticks", "dt=2026-11-25", "hour=15")); err != nil {
+		t.Fatalf("no object in the local bucket: %v", err)
+	}
+	// invoke runs one function, as sam local invoke does: nothing downstream runs, so the table is
+	// not cataloged yet.
+	code, _, stderr = runCLI("query", "SELECT count(*) AS n FROM ticks", "--data", dir)
+	if code != 2 || !strings.Contains(stderr, "TABLE_NOT_FOUND") {
+		t.Fatalf("query before any crawl: exit %d: %s", code, stderr)
+	}
+}
+
+func TestRunCommand(t *testing.T) {
+	code, out, stderr := runCLI("run", "--duration", "2s", "--rate", "500", "--data", t.TempDir(), "--seed", "1")
+	if code != 0 {
+		t.Fatalf("exit %d: %s\n%s", code, stderr, out)
+	}
+	for _, want := range []string{"stack up", "producer: 1000 ticks", "stored: 1000 records", "ohlcv_1m:", "vwap_daily:", "top_movers:",
+		"realized_volatility:", "data_quality:"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+}
