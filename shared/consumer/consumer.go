@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strconv"
 	"sync"
 	"unicode/utf8"
 
@@ -287,14 +286,7 @@ func appendDeadLetter(dst []byte, r *kafkaevent.Record, err error) []byte {
 	if te, ok := tick.AsError(err); ok {
 		code, field = string(te.Code), te.Field
 	}
-	dst = append(dst, `{"topic":`...)
-	dst = jsonscan.AppendString(dst, r.Topic)
-	dst = append(dst, `,"partition":`...)
-	dst = strconv.AppendInt(dst, int64(r.Partition), 10)
-	dst = append(dst, `,"offset":`...)
-	dst = strconv.AppendInt(dst, r.Offset, 10)
-	dst = append(dst, `,"timestamp":`...)
-	dst = strconv.AppendInt(dst, r.Timestamp, 10)
+	dst = kafkaevent.AppendCoordinates(dst, r)
 	dst = append(dst, `,"code":`...)
 	dst = jsonscan.AppendString(dst, code)
 	if field != "" {

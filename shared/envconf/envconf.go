@@ -125,3 +125,14 @@ func (r *Reader) Err() error {
 	}
 	return fmt.Errorf("configuration: %w", errors.Join(r.errs...))
 }
+
+// Unnamed returns those of names that err does not mention: a configuration test wants none.
+func Unnamed(err error, names ...string) []string {
+	var out []string
+	for _, n := range names {
+		if err == nil || !strings.Contains(err.Error(), n) {
+			out = append(out, n)
+		}
+	}
+	return out
+}

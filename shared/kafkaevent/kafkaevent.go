@@ -333,7 +333,9 @@ func Append(dst []byte, ev *Event) []byte {
 	return append(dst, "}}"...)
 }
 
-func appendRecord(dst []byte, r *Record) []byte {
+// AppendCoordinates opens a JSON object with a record's topic, partition, offset and timestamp, as
+// the event writes them; the caller adds members and closes it.
+func AppendCoordinates(dst []byte, r *Record) []byte {
 	dst = append(dst, `{"topic":`...)
 	dst = jsonscan.AppendString(dst, r.Topic)
 	dst = append(dst, `,"partition":`...)
@@ -341,7 +343,11 @@ func appendRecord(dst []byte, r *Record) []byte {
 	dst = append(dst, `,"offset":`...)
 	dst = strconv.AppendInt(dst, r.Offset, 10)
 	dst = append(dst, `,"timestamp":`...)
-	dst = strconv.AppendInt(dst, r.Timestamp, 10)
+	return strconv.AppendInt(dst, r.Timestamp, 10)
+}
+
+func appendRecord(dst []byte, r *Record) []byte {
+	dst = AppendCoordinates(dst, r)
 	dst = append(dst, `,"timestampType":`...)
 	dst = jsonscan.AppendString(dst, r.TimestampType)
 	if r.Key != nil {

@@ -242,13 +242,8 @@ func TestLoadConfig(t *testing.T) {
 				}
 				return
 			}
-			if err == nil {
-				t.Fatal("LoadConfig accepted a bad configuration")
-			}
-			for _, w := range tc.wantErr {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("error %q does not name %q", err, w)
-				}
+			if missing := envconf.Unnamed(err, tc.wantErr...); err == nil || len(missing) > 0 {
+				t.Fatalf("LoadConfig error %v does not name %v", err, missing)
 			}
 		})
 	}
