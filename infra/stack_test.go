@@ -23,7 +23,7 @@ import (
 	"github.com/ticklake/ticklake/shared/analytics"
 )
 
-var update = flag.Bool("update", false, "rewrite testdata/analytics.asl.json from the synthesized template")
+var update = flag.Bool("update", false, "rewrite shared/analytics/analytics.asl.json from the synthesized template")
 
 // synthesized is the stack, built once for every test: synthesis takes seconds.
 var synthesized struct {
@@ -316,7 +316,7 @@ func resolve(t *testing.T, v any, resources map[string]any) string {
 }
 
 // TestStateMachineDefinition extracts the analytics definition, with plain names for its tokens,
-// keeps testdata/analytics.asl.json current (-update rewrites it), and validates it with
+// keeps shared/analytics/analytics.asl.json (the definition the local twin runs) current (-update rewrites it), and validates it with
 // asl-validator.
 func TestStateMachineDefinition(t *testing.T) {
 	_, _, raw := synth(t)
@@ -332,7 +332,7 @@ func TestStateMachineDefinition(t *testing.T) {
 		t.Fatalf("definition is not JSON: %v", err)
 	}
 	pretty.WriteByte('\n')
-	golden := filepath.Join("testdata", "analytics.asl.json")
+	golden := filepath.Join("..", "shared", "analytics", "analytics.asl.json")
 	if *update {
 		if err := os.WriteFile(golden, pretty.Bytes(), 0o644); err != nil {
 			t.Fatal(err)
@@ -358,7 +358,7 @@ func TestStateMachineDefinition(t *testing.T) {
 	if len(branches) != len(analytics.All()) {
 		t.Errorf("%d query branches, want %d", len(branches), len(analytics.All()))
 	}
-	out := runNode(t, "node_modules/.bin/asl-validator", "--json-path", filepath.Join("infra", golden))
+	out := runNode(t, "node_modules/.bin/asl-validator", "--json-path", "shared/analytics/analytics.asl.json")
 	t.Logf("asl-validator: %s", out)
 }
 

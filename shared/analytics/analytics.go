@@ -13,6 +13,13 @@ import (
 // Table is the table the queries read.
 const Table = "ticks"
 
+// Definition is the analytics state machine as the CDK app synthesizes it, with plain names for its
+// tokens (crawler ticklake-crawler, workgroup ticklake-analytics, account 000000000000, us-east-1).
+// A test in infra/ keeps it current; the local twin executes it.
+//
+//go:embed analytics.asl.json
+var Definition []byte
+
 var (
 	//go:embed sql/ohlcv_1m.sql
 	ohlcv1m string
