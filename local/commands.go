@@ -59,10 +59,13 @@ func cmdRun(ctx context.Context, args []string, out io.Writer) error {
 	batch := fs.Int("batch-size", 1000, "event-source mapping batch size")
 	window := fs.Duration("window", 500*time.Millisecond, "event-source mapping batching window")
 	seed := fs.String("seed", "", "simulator seed (default: random)")
+	timeScale := fs.Float64("time-scale", 0.01, "how much the state machine's waits are shortened (1: real time)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	switch {
+	case *timeScale <= 0 || *timeScale > 1:
+		return userErrorf("--time-scale=%v: want more than 0, at most 1", *timeScale)
 	case *duration < time.Second || *duration > 14*time.Minute:
 		return userErrorf("--duration=%s: want 1s to 14m", *duration)
 	case *rate < 1 || *rate > producer.MaxRate:
@@ -76,7 +79,7 @@ func cmdRun(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 	opts := stack.Options{DataDir: sf.data, Partitions: sf.partitions, Rate: *rate, RunSeconds: int(duration.Seconds()),
-		Source: *source, Seed: *seed, BatchSize: *batch, Window: *window}
+		Source: *source, Seed: *seed, BatchSize: *batch, Window: *window, TimeScale: *timeScale, OnStep: stepPrinter(out)}
 	if *source == producer.SourceReplay {
 		abs, err := filepath.Abs(*replay)
 		if err != nil {
@@ -104,7 +107,16 @@ func cmdRun(ctx context.Context, args []string, out io.Writer) error {
 	if res.FirstTS != "" {
 		day = res.FirstTS[:10]
 	}
-	return analyticsReport(ctx, st.Endpoint, day, out)
+	results, err := runAnalytics(ctx, st, day, out)
+	if err != nil {
+		return err
+	}
+	path := filepath.Join(sf.data, "report.html")
+	if err := writeReport(path, day, results); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "\nreport: %s\n", path)
+	return nil
 }
 
 // startError words a failure to start.
@@ -153,13 +165,9 @@ func pipeline(ctx context.Context, st *stack.Stack, duration time.Duration, out 
 	if err := st.Drain(drainCtx); err != nil {
 		return sum, err
 	}
-	c, err := st.Crawl(ctx)
-	if err != nil {
-		return sum, fmt.Errorf("crawl: %w", err)
-	}
 	s := status(ctx, st)
-	fmt.Fprintf(out, "stored: %d records in %d batches (%d retried), %d objects; catalog: %d partitions after %d crawls (last %s)\n",
-		s.consumed, s.batches, s.retries, s.objects, s.partitions, c.Crawls, c.LastCrawl.Status)
+	fmt.Fprintf(out, "stored: %d records in %d batches (%d retried), %d objects; catalog: %d partitions after %d crawls\n",
+		s.consumed, s.batches, s.retries, s.objects, s.partitions, s.crawls)
 	for _, p := range st.Problems() {
 		fmt.Fprintf(out, "warning: %v\n", p)
 	}

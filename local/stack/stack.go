@@ -27,8 +27,10 @@ import (
 	"github.com/ticklake/ticklake/local/glue"
 	"github.com/ticklake/ticklake/local/lambdas"
 	"github.com/ticklake/ticklake/local/s3srv"
+	"github.com/ticklake/ticklake/local/sfn"
 	"github.com/ticklake/ticklake/shared/analytics"
 	"github.com/ticklake/ticklake/shared/awsx/s3lite"
+	"github.com/ticklake/ticklake/shared/clock"
 	"github.com/ticklake/ticklake/shared/kafkax"
 	"github.com/ticklake/ticklake/shared/layout"
 )
@@ -42,6 +44,7 @@ const (
 	WorkGroup     = "ticklake-analytics"
 	Topic         = "ticks"
 	Group         = "ticklake-consumer"
+	StateMachine  = "analytics"
 	ClusterARN    = "arn:aws:kafka:us-east-1:000000000000:cluster/ticklake-kafka/00000000-0000-0000-0000-000000000000-s1"
 )
 
@@ -67,6 +70,11 @@ type Options struct {
 	Window    time.Duration
 	// CrawlDelay keeps each crawl running at least this long (tests).
 	CrawlDelay time.Duration
+	// TimeScale shortens the state machine's waits and retry delays (0.01: a 30 s wait takes 0.3 s);
+	// 0 or 1 keeps real time.
+	TimeScale float64
+	// OnStep sees each step of every state machine execution.
+	OnStep func(sfn.Event)
 	// NoPipeline starts only the services (Kafka, endpoint, functions), without the event-source
 	// mapping and the notifications.
 	NoPipeline bool
@@ -83,7 +91,10 @@ type Stack struct {
 	Athena    *athena.Engine
 	Functions *lambdas.Set
 	Mapping   *esm.Mapping
-	Started   time.Duration
+	SFN       *sfn.Service
+	// AnalyticsARN is the ARN of the analytics state machine.
+	AnalyticsARN string
+	Started      time.Duration
 
 	kafka    *kfake.Cluster
 	server   *endpoint.Server
@@ -172,6 +183,24 @@ func Start(opts Options) (*Stack, error) {
 	}
 	router.JSON[glue.TargetPrefix] = &glue.API{Catalog: st.Catalog, Crawlers: st.Crawlers}
 	router.JSON[athena.TargetPrefix] = &athena.API{Engine: st.Athena}
+
+	// Step Functions, with the analytics state machine as synthesized.
+	var clk clock.Clock = clock.Wall{}
+	if opts.TimeScale > 0 && opts.TimeScale != 1 {
+		clk = clock.Scaled{Factor: opts.TimeScale}
+	}
+	tasks := &sfn.LocalTasks{Endpoint: st.Endpoint, Invoke: func(ctx context.Context, name string, payload []byte) ([]byte, error) {
+		fn, ok := st.Functions.Get(name)
+		if !ok {
+			return nil, fmt.Errorf("no function %s", name)
+		}
+		return fn.Invoke(ctx, payload)
+	}}
+	st.SFN = sfn.NewService(&sfn.Interpreter{Tasks: tasks, Clock: clk, OnEvent: opts.OnStep})
+	router.JSON[sfn.TargetPrefix] = st.SFN
+	if st.AnalyticsARN, err = st.SFN.Create(StateMachine, string(analytics.Definition), ""); err != nil {
+		return nil, fmt.Errorf("analytics state machine: %w", err)
+	}
 
 	// Kafka.
 	st.Brokers = opts.Brokers
