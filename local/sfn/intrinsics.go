@@ -77,7 +77,14 @@ func (p *intrinsicParser) arg() (any, error) {
 		for p.i < len(p.s) {
 			c := p.s[p.i]
 			if c == '\\' && p.i+1 < len(p.s) {
-				b.WriteByte(p.s[p.i+1])
+				switch p.s[p.i+1] {
+				case '{': // an escaped brace is never a placeholder
+					b.WriteString(openBrace)
+				case '}':
+					b.WriteString(closeBrace)
+				default:
+					b.WriteByte(p.s[p.i+1])
+				}
 				p.i += 2
 				continue
 			}
@@ -135,8 +142,28 @@ func argErr(name string, format string, args ...any) error {
 	return statesErr("States.IntrinsicFailure", "%s: %s", name, fmt.Sprintf(format, args...))
 }
 
+// Escaped braces stand in string literals as private-use characters until a function uses them.
+const (
+	openBrace  = "\uE000"
+	closeBrace = "\uE001"
+)
+
+var unmarker = strings.NewReplacer(openBrace, "{", closeBrace, "}")
+
 // apply runs one intrinsic function.
 func apply(name string, args []any) (any, error) {
+	template, isTemplate := "", false
+	if name == "States.Format" && len(args) > 0 {
+		template, isTemplate = args[0].(string)
+	}
+	for i, a := range args {
+		if s, ok := a.(string); ok {
+			args[i] = unmarker.Replace(s)
+		}
+	}
+	if isTemplate {
+		args[0] = template
+	}
 	need := func(n int) error {
 		if len(args) != n {
 			return argErr(name, "takes %d arguments, got %d", n, len(args))
@@ -169,7 +196,7 @@ func apply(name string, args []any) (any, error) {
 		if n != len(args) {
 			return nil, argErr(name, "%d arguments for %d placeholders", len(args)-1, n-1)
 		}
-		return b.String(), nil
+		return unmarker.Replace(b.String()), nil
 	case "States.StringToJson":
 		if err := need(1); err != nil {
 			return nil, err
