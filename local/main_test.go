@@ -87,7 +87,7 @@ func TestRunCommand(t *testing.T) {
 		t.Fatalf("exit %d: %s\n%s", code, stderr, out)
 	}
 	for _, want := range []string{"stack up", "producer: 1000 ticks", "stored: 1000 records", "ohlcv_1m:", "vwap_daily:", "top_movers:",
-		"realized_volatility:", "data_quality:"} {
+		"realized_volatility:", "data_quality:", "state machine analytics", "> StartCrawler", "> RunQueries", "SUCCEEDED", "report: "} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
