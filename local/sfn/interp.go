@@ -369,9 +369,10 @@ func (r *run) work(ctx context.Context, name, typ string, st map[string]any, inp
 	case "Parallel":
 		branches, _ := st["Branches"].([]any)
 		results := make([]any, len(branches))
-		errs := make([]error, len(branches))
 		bctx, cancel := context.WithCancel(ctx)
 		defer cancel()
+		var first error // the failure that stopped the other branches
+		var once sync.Once
 		var wg sync.WaitGroup
 		for i, b := range branches {
 			var m machine
@@ -380,22 +381,16 @@ func (r *run) work(ctx context.Context, name, typ string, st map[string]any, inp
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				results[i], errs[i] = r.states(bctx, m, deepCopy(effective))
-				if errs[i] != nil {
-					cancel() // one branch failing fails the state
+				var err error
+				results[i], err = r.states(bctx, m, deepCopy(effective))
+				if err != nil {
+					once.Do(func() { first = err; cancel() })
 				}
 			}()
 		}
 		wg.Wait()
-		for _, err := range errs {
-			if err != nil && !strings.Contains(err.Error(), "execution stopped") {
-				return nil, err
-			}
-		}
-		for _, err := range errs {
-			if err != nil {
-				return nil, err
-			}
+		if first != nil {
+			return nil, first
 		}
 		return results, nil
 	case "Map":
