@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"github.com/ticklake/ticklake/internal/lambdatest"
 	"io"
 	"log/slog"
 	"os"
@@ -14,7 +15,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/ticklake/ticklake/shared/awsx"
@@ -41,15 +41,7 @@ func newHandler(t *testing.T) (*Handler, *awsxtest.S3) {
 
 func invoke(t *testing.T, h *Handler, payload []byte) (Result, error) {
 	t.Helper()
-	out, err := lambda.NewHandler(h).Invoke(context.Background(), payload)
-	if err != nil {
-		return Result{}, err
-	}
-	var res Result
-	if err := json.Unmarshal(out, &res); err != nil {
-		t.Fatalf("response %s: %v", out, err)
-	}
-	return res, nil
+	return lambdatest.Invoke[Result](context.Background(), h, payload)
 }
 
 func readRows(t *testing.T, objects map[string][]byte) []tickparquet.Row {

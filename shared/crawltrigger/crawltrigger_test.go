@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/ticklake/ticklake/internal/lambdatest"
 	"io"
 	"log/slog"
 	"os"
@@ -12,7 +13,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/ticklake/ticklake/shared/awsx/awsxtest"
 	"github.com/ticklake/ticklake/shared/awsx/gluecat"
@@ -43,15 +43,7 @@ func s3Event(keys ...string) events.S3Event {
 
 func invoke(t *testing.T, h *Handler, ctx context.Context, payload []byte) (Result, error) {
 	t.Helper()
-	out, err := lambda.NewHandler(h.Handle).Invoke(ctx, payload)
-	if err != nil {
-		return Result{}, err
-	}
-	var res Result
-	if err := json.Unmarshal(out, &res); err != nil {
-		t.Fatal(err)
-	}
-	return res, nil
+	return lambdatest.Invoke[Result](ctx, h.Handle, payload)
 }
 
 func TestSampleEventStartsCrawl(t *testing.T) {

@@ -3,6 +3,7 @@ package producer
 import (
 	"context"
 	"encoding/json"
+	"github.com/ticklake/ticklake/internal/lambdatest"
 	"io"
 	"log/slog"
 	"os"
@@ -10,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/twmb/franz-go/pkg/kadm"
@@ -45,12 +45,8 @@ func run(t *testing.T, h *Handler) Summary {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, err := lambda.NewHandler(h.Handle).Invoke(context.Background(), ev)
+	sum, err := lambdatest.Invoke[Summary](context.Background(), h.Handle, ev)
 	if err != nil {
-		t.Fatal(err)
-	}
-	var sum Summary
-	if err := json.Unmarshal(out, &sum); err != nil {
 		t.Fatal(err)
 	}
 	return sum
@@ -183,12 +179,10 @@ func TestStopsBeforeDeadline(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), flushReserve+2*time.Second)
 	defer cancel()
 	ev, _ := os.ReadFile("../../events/producer.json")
-	out, err := lambda.NewHandler(h.Handle).Invoke(ctx, ev)
+	sum, err := lambdatest.Invoke[Summary](ctx, h.Handle, ev)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var sum Summary
-	_ = json.Unmarshal(out, &sum)
 	if sum.Produced == 0 || sum.Produced > 2000 || sum.Failed != 0 {
 		t.Fatalf("with 7 s left, summary = %+v; want at most 2 s of ticks", sum)
 	}

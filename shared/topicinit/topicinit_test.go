@@ -2,14 +2,13 @@ package topicinit
 
 import (
 	"context"
-	"encoding/json"
+	"github.com/ticklake/ticklake/internal/lambdatest"
 	"io"
 	"log/slog"
 	"os"
 	"strings"
 	"testing"
 
-	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 
@@ -29,12 +28,8 @@ func TestCreatesThenGrowsTopic(t *testing.T) {
 	}
 	invoke := func(payload []byte) Response {
 		t.Helper()
-		out, err := lambda.NewHandler(h.Handle).Invoke(context.Background(), payload)
+		r, err := lambdatest.Invoke[Response](context.Background(), h.Handle, payload)
 		if err != nil {
-			t.Fatal(err)
-		}
-		var r Response
-		if err := json.Unmarshal(out, &r); err != nil {
 			t.Fatal(err)
 		}
 		return r
