@@ -38,6 +38,17 @@ func (f *stackFlags) add(fs interface {
 	fs.IntVar(&f.partitions, "partitions", 6, "partitions of the topic")
 }
 
+// kafkaBrokers are the brokers of an external Kafka, from KAFKA_BROKERS; nil starts the embedded one.
+func kafkaBrokers() []string {
+	var out []string
+	for _, b := range strings.Split(os.Getenv("KAFKA_BROKERS"), ",") {
+		if b = strings.TrimSpace(b); b != "" {
+			out = append(out, b)
+		}
+	}
+	return out
+}
+
 func (f *stackFlags) check() error {
 	if f.partitions < 1 || f.partitions > 1000 {
 		return userErrorf("--partitions=%d: want 1 to 1000", f.partitions)
@@ -78,7 +89,7 @@ func cmdRun(ctx context.Context, args []string, out io.Writer) error {
 	if err := sf.check(); err != nil {
 		return err
 	}
-	opts := stack.Options{DataDir: sf.data, Partitions: sf.partitions, Rate: *rate, RunSeconds: int(duration.Seconds()),
+	opts := stack.Options{DataDir: sf.data, Partitions: sf.partitions, Brokers: kafkaBrokers(), Rate: *rate, RunSeconds: int(duration.Seconds()),
 		Source: *source, Seed: *seed, BatchSize: *batch, Window: *window, TimeScale: *timeScale, OnStep: stepPrinter(out)}
 	if *source == producer.SourceReplay {
 		abs, err := filepath.Abs(*replay)
@@ -228,9 +239,9 @@ func (p *progress) show(elapsed time.Duration, s snapshot) {
 	frac := min(1, float64(elapsed)/float64(p.total))
 	const width = 24
 	filled := int(frac * width)
-	line := fmt.Sprintf("[%s%s] %3.0f%% %5.1fs  consumed %d  lag %d  objects %d  partitions %d  crawls %d",
+	line := fmt.Sprintf("[%s%s] %3.0f%% %5.1fs  produced %d  consumed %d  lag %d  objects %d  partitions %d  crawls %d",
 		strings.Repeat("#", filled), strings.Repeat(".", width-filled), frac*100, elapsed.Seconds(),
-		s.consumed, s.lag, s.objects, s.partitions, s.crawls)
+		s.consumed+s.lag, s.consumed, s.lag, s.objects, s.partitions, s.crawls)
 	if p.terminal {
 		fmt.Fprintf(p.out, "\r%s\x1b[K", line)
 	} else {
@@ -401,7 +412,7 @@ func cmdServe(ctx context.Context, args []string, out io.Writer) error {
 	if *every > 0 && *every < time.Minute {
 		run = max(1, int(every.Seconds())-5)
 	}
-	st, err := stack.Start(stack.Options{DataDir: sf.data, Port: *port, KafkaPort: *kafkaPort, Partitions: sf.partitions,
+	st, err := stack.Start(stack.Options{DataDir: sf.data, Port: *port, KafkaPort: *kafkaPort, Brokers: kafkaBrokers(), Partitions: sf.partitions,
 		Rate: *rate, RunSeconds: run, Window: time.Second})
 	if err != nil {
 		return startError(err)

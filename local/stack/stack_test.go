@@ -19,6 +19,7 @@ import (
 
 	"github.com/ticklake/ticklake/local/lambdas"
 	"github.com/ticklake/ticklake/shared/analytics"
+	"github.com/ticklake/ticklake/shared/kafkax/kafkatest"
 	"github.com/ticklake/ticklake/shared/producer"
 	"github.com/ticklake/ticklake/shared/tick"
 )
@@ -384,5 +385,16 @@ func TestNamedQueriesAndHistory(t *testing.T) {
 			t.Fatalf("stopped query ended %s", state)
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestExternalKafka runs the pipeline on a Kafka cluster of its own, creating the topic there.
+func TestExternalKafka(t *testing.T) {
+	brokers := kafkatest.Cluster(t, "other", 1)
+	st := start(t, Options{Brokers: brokers, Rate: 500, RunSeconds: 1, Partitions: 3, BatchSize: 100, Window: 20 * time.Millisecond})
+	sum := produce(t, st)
+	rows := query(t, st, "SELECT count(*) AS n, count(DISTINCT kafka_partition) AS p FROM ticks")
+	if num(t, rows[0]["n"]) != float64(sum.Produced) || rows[0]["p"] != "3" {
+		t.Fatalf("stored %v of %d", rows[0], sum.Produced)
 	}
 }
