@@ -37,6 +37,9 @@ type Scanner struct {
 
 // WS passes over white space.
 func (s *Scanner) WS() {
+	if s.I < len(s.B) && s.B[s.I] > ' ' { // the common case: no white space at all
+		return
+	}
 	for s.I < len(s.B) {
 		switch s.B[s.I] {
 		case ' ', '\t', '\n', '\r':
