@@ -113,7 +113,7 @@ func NewAnalyticsStateMachine(scope constructs.Construct, id string, p StateMach
 				"QueryExecutionContext":    map[string]any{"Database": s.Database},
 				"WorkGroup":                p.WorkGroup,
 				"ExecutionParameters.$":    "$.params",
-				"ResultReuseConfiguration": map[string]any{"ResultReuseByAgeConfiguration": map[string]any{"Enabled": true, "MaxAgeInMinutes": 60}},
+				"ResultReuseConfiguration": map[string]any{"ResultReuseByAgeConfiguration": map[string]any{"Enabled": true, "MaxAgeInMinutes": 5}},
 			},
 			"ResultSelector": map[string]any{
 				"query":                q.Name,

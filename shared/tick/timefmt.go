@@ -1,6 +1,9 @@
 package tick
 
-import "time"
+import (
+	"sync/atomic"
+	"time"
+)
 
 // ParseRFC3339Micros parses an RFC 3339 timestamp (YYYY-MM-DDTHH:MM:SS, an optional fraction of up to
 // nine digits, then Z or a ±HH:MM offset) to microseconds since the Unix epoch, UTC. Digits past the
@@ -64,7 +67,7 @@ func ParseRFC3339Micros(b []byte) (int64, bool) {
 	if i != len(b) {
 		return 0, false
 	}
-	secs := daysFromCivil(year, month, day)*86400 + int64(hour*3600+minute*60+sec) - offset
+	secs := days(year, month, day)*86400 + int64(hour*3600+minute*60+sec) - offset
 	return secs*1_000_000 + frac, true
 }
 
@@ -96,6 +99,23 @@ func daysIn(month, year int) int {
 		return 30
 	}
 	return 31
+}
+
+// lastDay caches the latest date's day number: a batch's ticks share a few dates.
+var lastDay atomic.Pointer[dayCache]
+
+type dayCache struct {
+	y, m, d int
+	days    int64
+}
+
+func days(y, m, d int) int64 {
+	if c := lastDay.Load(); c != nil && c.y == y && c.m == m && c.d == d {
+		return c.days
+	}
+	n := daysFromCivil(y, m, d)
+	lastDay.Store(&dayCache{y, m, d, n})
+	return n
 }
 
 // daysFromCivil returns the days since 1970-01-01 of a proleptic Gregorian date.

@@ -101,6 +101,18 @@ type fileWriter struct {
 	scratch []byte // scratch: compressed page
 	dict    map[string]int32
 	dictVal []string
+	// reused column scratch
+	present []bool
+	idx     []int32
+	ints    []int64
+}
+
+// grow returns buf with length n, reusing its memory.
+func grow[T any](buf []T, n int) []T {
+	if cap(buf) < n {
+		return make([]T, n)
+	}
+	return buf[:n]
 }
 
 // page writes one page: its header, then its zstd-compressed body.
@@ -137,7 +149,8 @@ func (f *fileWriter) writeColumn(c columnDef, rows []Row) chunkMeta {
 	body := f.body[:0]
 	var present []bool // for optional columns
 	if c.optional {
-		present = make([]bool, len(rows))
+		f.present = grow(f.present, len(rows))
+		present = f.present
 		for i := range rows {
 			present[i] = isPresent(c.name, &rows[i])
 			if !present[i] {
@@ -153,7 +166,8 @@ func (f *fileWriter) writeColumn(c columnDef, rows []Row) chunkMeta {
 	case kindString: // dictionary page, then indices
 		clear(f.dict)
 		f.dictVal = f.dictVal[:0]
-		idx := make([]int32, len(rows))
+		f.idx = grow(f.idx, len(rows))
+		idx := f.idx
 		var dictBody []byte
 		for i := range rows {
 			s := rows[i].Symbol
@@ -180,7 +194,8 @@ func (f *fileWriter) writeColumn(c columnDef, rows []Row) chunkMeta {
 		}
 		m.min, m.max = []byte(minS), []byte(maxS)
 	case kindTimestamp, kindInt64Delta:
-		vals := make([]int64, len(rows))
+		f.ints = grow(f.ints, len(rows))
+		vals := f.ints
 		for i := range rows {
 			vals[i] = int64Of(c.name, &rows[i])
 		}
@@ -188,7 +203,8 @@ func (f *fileWriter) writeColumn(c columnDef, rows []Row) chunkMeta {
 		encoding = encDeltaBinary
 		m.min, m.max = int64Bounds(vals)
 	case kindInt64:
-		vals := make([]int64, len(rows))
+		f.ints = grow(f.ints, len(rows))
+		vals := f.ints
 		for i := range rows {
 			vals[i] = int64Of(c.name, &rows[i])
 			body = binary.LittleEndian.AppendUint64(body, uint64(vals[i]))
