@@ -3,6 +3,7 @@ package stack
 import (
 	"context"
 	"encoding/json"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -172,5 +173,48 @@ func TestStepFunctionsAPI(t *testing.T) {
 	machines, err := cl.ListStateMachines(ctx, &sfnapi.ListStateMachinesInput{})
 	if err != nil || len(machines.StateMachines) != 2 {
 		t.Fatalf("ListStateMachines = %v, %v", machines, err)
+	}
+}
+
+// TestLambdaInvokeIntegration runs a state machine whose tasks invoke the in-process functions, by
+// the lambda:invoke integration and by function ARN.
+func TestLambdaInvokeIntegration(t *testing.T) {
+	st := start(t, Options{NoPipeline: true})
+	cl := sfnClient(st)
+	ctx := context.Background()
+	def := `{"StartAt":"Consume","States":{
+		"Consume":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke",
+			"Parameters":{"FunctionName":"arn:aws:lambda:us-east-1:000000000000:function:consumer","Payload.$":"$.event"},
+			"ResultSelector":{"records.$":"$.Payload.records","status.$":"$.StatusCode"},"ResultPath":"$.consumed","Next":"Trigger"},
+		"Trigger":{"Type":"Task","Resource":"arn:aws:lambda:us-east-1:000000000000:function:crawlertrigger",
+			"InputPath":"$.s3","ResultPath":"$.triggered","End":true}}}`
+	created, err := cl.CreateStateMachine(ctx, &sfnapi.CreateStateMachineInput{Name: aws.String("lambdas"), RoleArn: aws.String("r"), Definition: aws.String(def)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	event, err := os.ReadFile("../../events/consumer.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	input := `{"event":` + string(event) + `,"s3":{"Records":[]}}`
+	ex, err := cl.StartExecution(ctx, &sfnapi.StartExecutionInput{StateMachineArn: created.StateMachineArn, Input: aws.String(input)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := st.SFN.Wait(ctx, aws.ToString(ex.ExecutionArn))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out struct {
+		Consumed  struct{ Records, Status float64 }
+		Triggered struct {
+			Reason string `json:"reason"`
+		}
+	}
+	if err := json.Unmarshal([]byte(d.Output), &out); err != nil || d.Status != "SUCCEEDED" {
+		t.Fatalf("%s %s %s: %v", d.Status, d.Error, d.Cause, err)
+	}
+	if out.Consumed.Records != 8 || out.Consumed.Status != 200 || !strings.HasPrefix(out.Triggered.Reason, "no new data object") {
+		t.Fatalf("output %s", d.Output)
 	}
 }
