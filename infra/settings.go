@@ -13,6 +13,10 @@ import (
 // Settings are the deployment's knobs, read from CDK context (cdk.json, or -c key=value) with
 // defaults. Context keys are the field names' kebab-case forms under "ticklake:".
 type Settings struct {
+	Kafka              string // KafkaServerless or KafkaProvisioned
+	KafkaVersion       string // Kafka version of a provisioned cluster
+	BrokerType         string // broker instance type of a provisioned cluster
+	BrokerVolumeGB     int    // EBS volume of each broker of a provisioned cluster
 	Topic              string // Kafka topic
 	Partitions         int    // partitions of the topic
 	ScheduleMinutes    int    // the producer runs every this many minutes
@@ -37,9 +41,16 @@ type Settings struct {
 	AssetDir string
 }
 
+// Kafka cluster kinds.
+const (
+	KafkaServerless  = "serverless"
+	KafkaProvisioned = "provisioned"
+)
+
 // DefaultSettings are used where the context says nothing.
 func DefaultSettings() Settings {
 	return Settings{
+		Kafka: KafkaServerless, KafkaVersion: "3.6.0", BrokerType: "kafka.m7g.large", BrokerVolumeGB: 100,
 		Topic: "ticks", Partitions: 6, ScheduleMinutes: 1, ScheduleEnabled: true, TicksPerSecond: 100, RunSeconds: 50,
 		TickSource: "sim", BatchSize: 1000, BatchWindowSeconds: 5, StartingPosition: "TRIM_HORIZON",
 		BytesScannedCutoff: 10 << 30, LogRetentionDays: 30, DeadLetterDays: 30, ResultDays: 7, CrawlerMaxPolls: 40,
@@ -76,6 +87,10 @@ func ReadSettings(scope constructs.Construct) (Settings, error) {
 			*dst = n
 		}
 	}
+	str("kafka", &s.Kafka)
+	str("kafka-version", &s.KafkaVersion)
+	str("broker-type", &s.BrokerType)
+	num("broker-volume-gb", &s.BrokerVolumeGB, 1, 16384)
 	str("topic", &s.Topic)
 	num("partitions", &s.Partitions, 1, 1000)
 	num("schedule-minutes", &s.ScheduleMinutes, 1, 1440)
@@ -106,6 +121,9 @@ func ReadSettings(scope constructs.Construct) (Settings, error) {
 		errs = append(errs, fmt.Sprintf("ticklake:tick-source=%q: want sim or replay", s.TickSource))
 	case s.TickSource == "replay" && !strings.HasPrefix(s.ReplayURI, "s3://"):
 		errs = append(errs, fmt.Sprintf("ticklake:replay-uri=%q: want an s3:// URI with tick-source replay", s.ReplayURI))
+	}
+	if s.Kafka != KafkaServerless && s.Kafka != KafkaProvisioned {
+		errs = append(errs, fmt.Sprintf("ticklake:kafka=%q: want %s or %s", s.Kafka, KafkaServerless, KafkaProvisioned))
 	}
 	if s.StartingPosition != "LATEST" && s.StartingPosition != "TRIM_HORIZON" {
 		errs = append(errs, fmt.Sprintf("ticklake:starting-position=%q: want LATEST or TRIM_HORIZON", s.StartingPosition))

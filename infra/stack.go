@@ -36,7 +36,7 @@ type TicklakeStackProps struct {
 type TicklakeStack struct {
 	awscdk.Stack
 	Vpc          awsec2.Vpc
-	Cluster      awsmsk.CfnServerlessCluster
+	ClusterArn   *string
 	DataBucket   awss3.Bucket
 	Results      awss3.Bucket
 	Producer     awslambda.Function
@@ -47,7 +47,7 @@ type TicklakeStack struct {
 	StateMachine StateMachineParts
 }
 
-// NewTicklakeStack builds the pipeline: network, MSK Serverless and its topic, the data lake
+// NewTicklakeStack builds the pipeline: network, MSK (Serverless, or provisioned) and its topic, the data lake
 // buckets, the three functions and their triggers, Glue, Athena, the analytics state machine and the
 // alarms and dashboard.
 func NewTicklakeStack(scope constructs.Construct, id string, props *TicklakeStackProps) *TicklakeStack {
@@ -88,16 +88,41 @@ func NewTicklakeStack(scope constructs.Construct, id string, props *TicklakeStac
 			Subnets: &awsec2.SubnetSelection{SubnetType: awsec2.SubnetType_PRIVATE_ISOLATED}})
 	}
 
-	// MSK Serverless, IAM authentication over TLS.
-	t.Cluster = awsmsk.NewCfnServerlessCluster(stack, jsii.String("Kafka"), &awsmsk.CfnServerlessClusterProps{
-		ClusterName: jsii.String(*stack.StackName() + "-kafka"),
-		ClientAuthentication: &awsmsk.CfnServerlessCluster_ClientAuthenticationProperty{
-			Sasl: &awsmsk.CfnServerlessCluster_SaslProperty{Iam: &awsmsk.CfnServerlessCluster_IamProperty{Enabled: jsii.Bool(true)}}},
-		VpcConfigs: &[]*awsmsk.CfnServerlessCluster_VpcConfigProperty{{
-			SubnetIds:      t.Vpc.SelectSubnets(&awsec2.SubnetSelection{SubnetType: awsec2.SubnetType_PRIVATE_ISOLATED}).SubnetIds,
-			SecurityGroups: &[]*string{clusterSG.SecurityGroupId()}}},
-	})
-	clusterArn := t.Cluster.AttrArn()
+	// Kafka: MSK Serverless (the default) or a provisioned cluster, IAM authentication over TLS.
+	subnets := t.Vpc.SelectSubnets(&awsec2.SubnetSelection{SubnetType: awsec2.SubnetType_PRIVATE_ISOLATED}).SubnetIds
+	var clusterArn *string
+	if s.Kafka == KafkaProvisioned {
+		brokerLogs := awslogs.NewLogGroup(stack, jsii.String("KafkaBrokerLogs"), &awslogs.LogGroupProps{
+			Retention: retention(s.LogRetentionDays), RemovalPolicy: awscdk.RemovalPolicy_DESTROY})
+		c := awsmsk.NewCfnCluster(stack, jsii.String("KafkaProvisioned"), &awsmsk.CfnClusterProps{
+			ClusterName:         jsii.String(*stack.StackName() + "-kafka"),
+			KafkaVersion:        jsii.String(s.KafkaVersion),
+			NumberOfBrokerNodes: jsii.Number(float64(len(*subnets))),
+			BrokerNodeGroupInfo: &awsmsk.CfnCluster_BrokerNodeGroupInfoProperty{
+				ClientSubnets: subnets, InstanceType: jsii.String(s.BrokerType), SecurityGroups: &[]*string{clusterSG.SecurityGroupId()},
+				StorageInfo: &awsmsk.CfnCluster_StorageInfoProperty{EbsStorageInfo: &awsmsk.CfnCluster_EBSStorageInfoProperty{
+					VolumeSize: jsii.Number(float64(s.BrokerVolumeGB))}}},
+			ClientAuthentication: &awsmsk.CfnCluster_ClientAuthenticationProperty{
+				Sasl:            &awsmsk.CfnCluster_SaslProperty{Iam: &awsmsk.CfnCluster_IamProperty{Enabled: jsii.Bool(true)}},
+				Unauthenticated: &awsmsk.CfnCluster_UnauthenticatedProperty{Enabled: jsii.Bool(false)}},
+			EncryptionInfo: &awsmsk.CfnCluster_EncryptionInfoProperty{EncryptionInTransit: &awsmsk.CfnCluster_EncryptionInTransitProperty{
+				ClientBroker: jsii.String("TLS"), InCluster: jsii.Bool(true)}},
+			LoggingInfo: &awsmsk.CfnCluster_LoggingInfoProperty{BrokerLogs: &awsmsk.CfnCluster_BrokerLogsProperty{
+				CloudWatchLogs: &awsmsk.CfnCluster_CloudWatchLogsProperty{Enabled: jsii.Bool(true), LogGroup: brokerLogs.LogGroupName()}}},
+			EnhancedMonitoring: jsii.String("DEFAULT"),
+		})
+		clusterArn = c.AttrArn()
+	} else {
+		c := awsmsk.NewCfnServerlessCluster(stack, jsii.String("Kafka"), &awsmsk.CfnServerlessClusterProps{
+			ClusterName: jsii.String(*stack.StackName() + "-kafka"),
+			ClientAuthentication: &awsmsk.CfnServerlessCluster_ClientAuthenticationProperty{
+				Sasl: &awsmsk.CfnServerlessCluster_SaslProperty{Iam: &awsmsk.CfnServerlessCluster_IamProperty{Enabled: jsii.Bool(true)}}},
+			VpcConfigs: &[]*awsmsk.CfnServerlessCluster_VpcConfigProperty{{
+				SubnetIds: subnets, SecurityGroups: &[]*string{clusterSG.SecurityGroupId()}}},
+		})
+		clusterArn = c.AttrArn()
+	}
+	t.ClusterArn = clusterArn
 	kafkaArn := func(kind, name string) *string { // topic/group ARNs share the cluster's name and UUID
 		parts := awscdk.Fn_Split(jsii.String("/"), clusterArn, jsii.Number(3))
 		return awscdk.Fn_Join(jsii.String(""), &[]*string{jsii.String("arn:"), partition, jsii.String(":kafka:"), region,

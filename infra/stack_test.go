@@ -37,37 +37,43 @@ var synthesized struct {
 func synth(t *testing.T) (*TicklakeStack, assertions.Template, map[string]any) {
 	t.Helper()
 	s := &synthesized
-	s.once.Do(func() {
-		defer func() {
-			if r := recover(); r != nil {
-				s.err = fmt.Errorf("synthesis panicked: %v", r)
-			}
-		}()
-		assets, err := os.MkdirTemp("", "ticklake-assets")
-		if err != nil {
-			s.err = err
-			return
-		}
-		for _, fn := range Functions { // stand-ins for make build's zips: synthesis only hashes them
-			if err := writeZip(filepath.Join(assets, fn+".zip")); err != nil {
-				s.err = err
-				return
-			}
-		}
-		app := awscdk.NewApp(&awscdk.AppProps{Context: &map[string]any{"ticklake:asset-dir": assets}})
-		if s.err = build(app); s.err != nil {
-			return
-		}
-		stack := app.Node().FindChild(jsii.String("Ticklake")).(awscdk.Stack)
-		s.template = assertions.Template_FromStack(stack, nil)
-		s.stack = &TicklakeStack{Stack: stack}
-		b, _ := json.Marshal(s.template.ToJSON())
-		s.err = json.Unmarshal(b, &s.raw)
-	})
+	s.once.Do(func() { s.stack, s.template, s.raw, s.err = synthesize(nil) })
 	if s.err != nil {
 		t.Fatal(s.err)
 	}
 	return s.stack, s.template, s.raw
+}
+
+// synthesize builds the app with extra context, from stand-ins for make build's zips (synthesis only
+// hashes them).
+func synthesize(context map[string]any) (st *TicklakeStack, tpl assertions.Template, raw map[string]any, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("synthesis panicked: %v", r)
+		}
+	}()
+	assets, err := os.MkdirTemp("", "ticklake-assets")
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	for _, fn := range Functions {
+		if err := writeZip(filepath.Join(assets, fn+".zip")); err != nil {
+			return nil, nil, nil, err
+		}
+	}
+	ctx := map[string]any{"ticklake:asset-dir": assets}
+	for k, v := range context {
+		ctx[k] = v
+	}
+	app := awscdk.NewApp(&awscdk.AppProps{Context: &ctx})
+	if err := build(app); err != nil {
+		return nil, nil, nil, err
+	}
+	stack := app.Node().FindChild(jsii.String("Ticklake")).(awscdk.Stack)
+	tpl = assertions.Template_FromStack(stack, nil)
+	b, _ := json.Marshal(tpl.ToJSON())
+	err = json.Unmarshal(b, &raw)
+	return &TicklakeStack{Stack: stack}, tpl, raw, err
 }
 
 func writeZip(path string) error {
@@ -396,8 +402,36 @@ func runNode(t *testing.T, tool string, args ...string) string {
 	return strings.TrimSpace(stdout.String())
 }
 
+// TestProvisionedKafka switches to a provisioned MSK cluster: IAM over TLS only, broker logs, brokers
+// in the private subnets, and cdk-nag still clean.
+func TestProvisionedKafka(t *testing.T) {
+	stack, tpl, _, err := synthesize(map[string]any{"ticklake:kafka": "provisioned", "ticklake:broker-type": "kafka.t3.small"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	check(t, "no serverless cluster", func() { tpl.ResourceCountIs(jsii.String("AWS::MSK::ServerlessCluster"), jsii.Number(0)) })
+	check(t, "provisioned cluster", func() {
+		tpl.HasResourceProperties(jsii.String("AWS::MSK::Cluster"), props(map[string]any{
+			"NumberOfBrokerNodes": 2,
+			"BrokerNodeGroupInfo": assertions.Match_ObjectLike(&map[string]any{"InstanceType": "kafka.t3.small"}),
+			"ClientAuthentication": map[string]any{"Sasl": map[string]any{"Iam": map[string]any{"Enabled": true}},
+				"Unauthenticated": map[string]any{"Enabled": false}},
+			"EncryptionInfo": map[string]any{"EncryptionInTransit": map[string]any{"ClientBroker": "TLS", "InCluster": true}},
+			"LoggingInfo":    assertions.Match_ObjectLike(&map[string]any{"BrokerLogs": assertions.Match_AnyValue()}),
+		}))
+	})
+	check(t, "mapping on the provisioned cluster", func() {
+		tpl.HasResourceProperties(jsii.String("AWS::Lambda::EventSourceMapping"), props(map[string]any{
+			"EventSourceArn": map[string]any{"Fn::GetAtt": []any{"KafkaProvisioned", "Arn"}}}))
+	})
+	found := assertions.Annotations_FromStack(stack.Stack).FindError(jsii.String("*"), assertions.Match_StringLikeRegexp(jsii.String("AwsSolutions-.*")))
+	for _, f := range *found {
+		t.Errorf("cdk-nag error at %s: %v", *f.Id, f.Entry.Data)
+	}
+}
+
 func TestBadContextIsNamed(t *testing.T) {
-	for key, value := range map[string]any{"ticklake:partitions": "many", "ticklake:starting-position": "EARLIEST",
+	for key, value := range map[string]any{"ticklake:partitions": "many", "ticklake:starting-position": "EARLIEST", "ticklake:kafka": "confluent",
 		"ticklake:tick-source": "replay", "ticklake:run-seconds": 59} {
 		app := awscdk.NewApp(&awscdk.AppProps{Context: &map[string]any{key: value}})
 		_, err := ReadSettings(app)
