@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"sync/atomic"
 	"testing"
 
 	"github.com/ticklake/ticklake/shared/consumer"
@@ -17,13 +16,6 @@ import (
 	"github.com/ticklake/ticklake/shared/tick"
 	"github.com/ticklake/ticklake/shared/tickparquet"
 )
-
-type sink struct{ bytes atomic.Int64 }
-
-func (s *sink) Put(_ context.Context, _ string, body []byte, _ string) error {
-	s.bytes.Add(int64(len(body)))
-	return nil
-}
 
 const benchTicks = 10000
 
@@ -40,7 +32,7 @@ func BenchmarkConvert(b *testing.B) {
 	}
 
 	b.Run("consumer/aws-kafka-event", func(b *testing.B) {
-		out := &sink{}
+		out := &fixture.Sink{}
 		h := consumer.New(consumer.Config{Bucket: "b", DataPrefix: "ticks/", DLQPrefix: "dlq/"}, out, slog.New(slog.NewJSONHandler(io.Discard, nil)))
 		b.SetBytes(int64(len(event)))
 		for b.Loop() {
@@ -48,7 +40,7 @@ func BenchmarkConvert(b *testing.B) {
 				b.Fatal(err)
 			}
 		}
-		report(b, out.bytes.Load())
+		report(b, out.Bytes())
 	})
 
 	b.Run("consumer/ndjson", func(b *testing.B) {

@@ -4,20 +4,11 @@ import (
 	"context"
 	"io"
 	"log/slog"
-	"sync/atomic"
 	"testing"
 
 	"github.com/ticklake/ticklake/shared/fixture"
 	"github.com/ticklake/ticklake/shared/kafkaevent"
 )
-
-// sink keeps nothing but the number of bytes it was given: the benchmark measures the conversion.
-type sink struct{ bytes atomic.Int64 }
-
-func (s *sink) Put(_ context.Context, _ string, body []byte, _ string) error {
-	s.bytes.Add(int64(len(body)))
-	return nil
-}
 
 // BenchmarkConsumerBatch measures the handler's whole work on a 10,000-record aws:kafka event of
 // simulated ticks (about 1.5 MB): parse the event's JSON, decode base64, decode and validate the
@@ -25,7 +16,7 @@ func (s *sink) Put(_ context.Context, _ string, body []byte, _ string) error {
 func BenchmarkConsumerBatch(b *testing.B) {
 	const n = 10000
 	payload := kafkaevent.Append(nil, fixture.Event("ticks", 0, 0, fixture.Values(fixture.SimTicks(n, 1))))
-	out := &sink{}
+	out := &fixture.Sink{}
 	h := New(testConfig, out, slog.New(slog.NewJSONHandler(io.Discard, nil)))
 	ctx := context.Background()
 	b.SetBytes(int64(len(payload)))
@@ -36,6 +27,6 @@ func BenchmarkConsumerBatch(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.N*n)/b.Elapsed().Seconds(), "ticks/s")
-	b.ReportMetric(float64(out.bytes.Load())/float64(b.N*n), "stored-bytes/tick")
+	b.ReportMetric(float64(out.Bytes())/float64(b.N*n), "stored-bytes/tick")
 	b.ReportMetric(float64(len(payload))/1e6, "event-MB")
 }
