@@ -283,10 +283,55 @@ func (s *Scanner) skipContainer(depth int) error {
 	}
 }
 
+// Keys are the member names an object usually has, in their usual order. Reading names through Keys
+// compares the expected name first, which is much cheaper than scanning a string.
+type Keys struct {
+	names  [][]byte
+	quoted []string
+}
+
+// NewKeys returns the expected names, in order. Names must need no escaping.
+func NewKeys(names ...string) *Keys {
+	k := &Keys{}
+	for _, n := range names {
+		k.names = append(k.names, []byte(n))
+		k.quoted = append(k.quoted, `"`+n+`"`)
+	}
+	return k
+}
+
+// Key reads a member name: the expected one at position *next when it is there (then *next moves
+// on), else any string. It returns the name unescaped.
+func (s *Scanner) Key(keys *Keys, next *int) ([]byte, bool) {
+	if keys != nil && *next < len(keys.quoted) && s.Literal(keys.quoted[*next]) {
+		name := keys.names[*next]
+		*next++
+		return name, true
+	}
+	key, esc, ok := s.String()
+	if esc {
+		key = Unescape(key)
+	}
+	if keys != nil {
+		for i, n := range keys.names { // resynchronize the expectation on a known name
+			if string(n) == string(key) {
+				*next = i + 1
+				break
+			}
+		}
+	}
+	return key, ok
+}
+
 // Object reads a JSON object, calling member for each member with the scanner placed at the member's
 // value, which member must read entirely; start is the offset of the member's name. It reports
 // ErrSyntax for a malformed object, or member's error.
 func (s *Scanner) Object(member func(key []byte, start int) error) error {
+	return s.ObjectKeys(nil, member)
+}
+
+// ObjectKeys is Object for an object whose names are usually keys, in order.
+func (s *Scanner) ObjectKeys(keys *Keys, member func(key []byte, start int) error) error {
 	s.WS()
 	if !s.Consume('{') {
 		return ErrSyntax
@@ -295,15 +340,13 @@ func (s *Scanner) Object(member func(key []byte, start int) error) error {
 	if s.Consume('}') {
 		return nil
 	}
+	next := 0
 	for {
 		s.WS()
 		start := s.I
-		key, esc, ok := s.String()
+		key, ok := s.Key(keys, &next)
 		if !ok {
 			return ErrSyntax
-		}
-		if esc {
-			key = Unescape(key)
 		}
 		s.WS()
 		if !s.Consume(':') {

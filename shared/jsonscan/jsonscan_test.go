@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -65,4 +66,24 @@ func TestAppendString(t *testing.T) {
 			t.Errorf("AppendString(%q) read back as %q", in, back)
 		}
 	}
+}
+
+func TestKeys(t *testing.T) {
+	keys := NewKeys("a", "bb", "c")
+	var got []string
+	s := Scanner{B: []byte(`{"a":1,"x":2,"\u0062b":3,"c":4,"a":5}`)}
+	err := s.ObjectKeys(keys, func(key []byte, _ int) error {
+		got = append(got, string(key))
+		return s.Skip()
+	})
+	if err != nil || strings.Join(got, ",") != "a,x,bb,c,a" {
+		t.Fatalf("names %v, %v", got, err)
+	}
+	s = Scanner{B: []byte(`{"ab":1}`)}
+	_ = s.ObjectKeys(keys, func(key []byte, _ int) error {
+		if string(key) != "ab" {
+			t.Fatalf("a prefix matched: %q", key)
+		}
+		return s.Skip()
+	})
 }

@@ -195,10 +195,13 @@ func splitTopicPartition(key string) (string, int32, bool) {
 	return "", 0, false
 }
 
+// recordKeys are a record's member names in the order the event-source mapping writes them.
+var recordKeys = jsonscan.NewKeys("topic", "partition", "offset", "timestamp", "timestampType", "key", "value", "headers")
+
 func (p *parser) record() (Record, error) {
 	r := Record{Partition: -1, Offset: -1}
 	var seenTopic bool
-	err := p.s.Object(func(key []byte, _ int) error {
+	err := p.s.ObjectKeys(recordKeys, func(key []byte, _ int) error {
 		switch string(key) {
 		case "topic":
 			raw, err := p.rawString()

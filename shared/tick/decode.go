@@ -9,6 +9,9 @@ import (
 	"github.com/ticklake/ticklake/shared/jsonscan"
 )
 
+// tickKeys are the contract's fields in the order AppendJSON writes them.
+var tickKeys = jsonscan.NewKeys(FieldSymbol, FieldTS, FieldPrice, FieldSize, FieldBid, FieldAsk)
+
 // Decoder decodes and validates tick values. It interns symbols, so one Decoder used for a whole
 // batch allocates each symbol string once. A Decoder is not safe for concurrent use.
 type Decoder struct {
@@ -43,6 +46,7 @@ func (d *Decoder) Decode(value []byte, t *Tick) error {
 	s := scanner{jsonscan.Scanner{B: value}}
 	var seen int
 	var extras [][2]int // spans of members outside the contract
+	next := 0           // the field expected next, in the order producers write them
 	s.WS()
 	if !s.Consume('{') {
 		return s.syntax("expected a JSON object")
@@ -52,12 +56,9 @@ func (d *Decoder) Decode(value []byte, t *Tick) error {
 		for {
 			s.WS()
 			start := s.I
-			key, esc, ok := s.String()
+			key, ok := s.Key(tickKeys, &next)
 			if !ok {
 				return s.syntax("expected a field name")
-			}
-			if esc {
-				key = jsonscan.Unescape(key)
 			}
 			s.WS()
 			if !s.Consume(':') {
