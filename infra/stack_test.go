@@ -435,7 +435,7 @@ func TestBadContextIsNamed(t *testing.T) {
 		"ticklake:tick-source": "replay", "ticklake:run-seconds": 59} {
 		app := awscdk.NewApp(&awscdk.AppProps{Context: &map[string]any{key: value}})
 		_, err := ReadSettings(app)
-		name := strings.TrimPrefix(key, "")
+		name := key
 		if key == "ticklake:tick-source" {
 			name = "ticklake:replay-uri"
 		}

@@ -11,7 +11,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/athena"
 	sfnapi "github.com/aws/aws-sdk-go-v2/service/sfn"
 
 	"github.com/ticklake/ticklake/local/sfn"
@@ -94,23 +93,8 @@ func runAnalytics(ctx context.Context, st *stack.Stack, day string, out io.Write
 	var results []queryResult
 	for _, q := range output.Queries {
 		r := queryResult{Name: q.Query, Location: q.OutputLocation, Scanned: int64(q.Scanned)}
-		pages := athena.NewGetQueryResultsPaginator(ath, &athena.GetQueryResultsInput{QueryExecutionId: aws.String(q.QueryExecution)})
-		for pages.HasMorePages() {
-			page, err := pages.NextPage(ctx)
-			if err != nil {
-				return nil, fmt.Errorf("%s results: %w", q.Query, err)
-			}
-			for _, row := range page.ResultSet.Rows {
-				cells := make([]string, len(row.Data))
-				for i, d := range row.Data {
-					cells[i] = aws.ToString(d.VarCharValue)
-				}
-				if r.Columns == nil {
-					r.Columns = cells
-					continue
-				}
-				r.Rows = append(r.Rows, cells)
-			}
+		if r.Columns, r.Rows, err = readResults(ctx, ath, q.QueryExecution); err != nil {
+			return nil, fmt.Errorf("%s results: %w", q.Query, err)
 		}
 		fmt.Fprintf(out, "\n%s: %d rows, %d bytes scanned -> %s\n", r.Name, len(r.Rows), r.Scanned, r.Location)
 		printTable(out, r.Columns, r.Rows, 12)

@@ -303,41 +303,31 @@ func runQuery(ctx context.Context, cl *athena.Client, sql, database, workgroup s
 		}
 		break
 	}
-	pages := athena.NewGetQueryResultsPaginator(cl, &athena.GetQueryResultsInput{QueryExecutionId: id})
-	first := true
+	r.columns, r.rows, err = readResults(ctx, cl, aws.ToString(id))
+	return r, err
+}
+
+// readResults reads all the rows of a finished query, the header row apart.
+func readResults(ctx context.Context, cl *athena.Client, id string) (columns []string, rows [][]string, err error) {
+	pages := athena.NewGetQueryResultsPaginator(cl, &athena.GetQueryResultsInput{QueryExecutionId: aws.String(id)})
 	for pages.HasMorePages() {
 		page, err := pages.NextPage(ctx)
 		if err != nil {
-			return r, err
+			return nil, nil, err
 		}
 		for _, row := range page.ResultSet.Rows {
 			cells := make([]string, len(row.Data))
 			for i, d := range row.Data {
 				cells[i] = aws.ToString(d.VarCharValue)
 			}
-			if first {
-				r.columns, first = cells, false
+			if columns == nil {
+				columns = cells
 				continue
 			}
-			r.rows = append(r.rows, cells)
+			rows = append(rows, cells)
 		}
 	}
-	return r, nil
-}
-
-// analyticsReport runs every analytics query for day and prints its results as tables.
-func analyticsReport(ctx context.Context, endpointURL, day string, out io.Writer) error {
-	cl := athenaClient(endpointURL)
-	fmt.Fprintf(out, "\nanalytics for %s (Athena API on DuckDB, workgroup %s)\n", day, stack.WorkGroup)
-	for _, q := range analytics.All() {
-		r, err := runQuery(ctx, cl, q.SQL, stack.Database, stack.WorkGroup, []string{analytics.Literal(day)})
-		if err != nil {
-			return fmt.Errorf("%s: %w", q.Name, err)
-		}
-		fmt.Fprintf(out, "\n%s: %d rows -> %s\n", q.Name, len(r.rows), r.location)
-		printTable(out, r.columns, r.rows, 12)
-	}
-	return nil
+	return columns, rows, nil
 }
 
 // printTable prints rows under their columns, numbers right-aligned, at most limit rows.

@@ -383,7 +383,6 @@ func (cs *Crawlers) crawlTable(c Crawler, name, location, root string, files []s
 	if added > 0 && exists {
 		m.TablesUpdated++
 	}
-	m.PartitionsCreated += added
 	return nil
 }
 

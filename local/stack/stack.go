@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -393,9 +392,6 @@ func (st *Stack) Problems() []error {
 	defer st.errMu.Unlock()
 	return append([]error(nil), st.problems...)
 }
-
-// LogWriter is where the functions log.
-func (st *Stack) LogWriter() io.Writer { return st.logs }
 
 // Close stops everything.
 func (st *Stack) Close() {
