@@ -165,10 +165,10 @@ func pipeline(ctx context.Context, st *stack.Stack, duration time.Duration, out 
 			}
 			produced = true
 		case <-tick.C:
-			bar.show(time.Since(start), status(ctx, st))
+			bar.show(time.Since(start), func() snapshot { return status(ctx, st) })
 		}
 	}
-	bar.show(time.Since(start), status(ctx, st))
+	bar.show(time.Since(start), func() snapshot { return status(ctx, st) })
 	bar.done()
 	fmt.Fprintf(out, "producer: %d ticks of %d symbols, %s .. %s, %d failed\n", sum.Produced, sum.Symbols, sum.FirstTS, sum.LastTS, sum.Failed)
 	drainCtx, cancel := context.WithTimeout(ctx, 5*time.Minute)
@@ -231,10 +231,12 @@ func newProgress(out io.Writer, total time.Duration) *progress {
 	return p
 }
 
-func (p *progress) show(elapsed time.Duration, s snapshot) {
+// show draws the bar; current, which walks the data folder, runs only when a line is drawn.
+func (p *progress) show(elapsed time.Duration, current func() snapshot) {
 	if !p.terminal && time.Since(p.last) < 5*time.Second {
 		return
 	}
+	s := current()
 	p.last = time.Now()
 	frac := min(1, float64(elapsed)/float64(p.total))
 	const width = 24
