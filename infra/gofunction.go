@@ -23,6 +23,8 @@ type GoFunctionProps struct {
 	// Vpc, when set, places the function in the VPC's private subnets with SecurityGroup.
 	Vpc           awsec2.IVpc
 	SecurityGroup awsec2.ISecurityGroup
+	// ReservedConcurrency, when above 0, reserves (and caps) the function's concurrency.
+	ReservedConcurrency float64
 }
 
 // NewGoFunction makes a Lambda function from build/<name>.zip with the settings all of ticklake's
@@ -63,6 +65,9 @@ func NewGoFunction(scope constructs.Construct, id string, s Settings, p GoFuncti
 		ApplicationLogLevelV2: awslambda.ApplicationLogLevel_INFO,
 		SystemLogLevelV2:      awslambda.SystemLogLevel_WARN,
 		Tracing:               awslambda.Tracing_ACTIVE,
+	}
+	if p.ReservedConcurrency > 0 {
+		props.ReservedConcurrentExecutions = jsii.Number(p.ReservedConcurrency)
 	}
 	if p.Vpc != nil {
 		props.Vpc = p.Vpc

@@ -36,7 +36,7 @@ func build(app awscdk.App) error {
 	if account, region := os.Getenv("CDK_DEFAULT_ACCOUNT"), os.Getenv("CDK_DEFAULT_REGION"); account != "" && region != "" {
 		props.Env = &awscdk.Environment{Account: jsii.String(account), Region: jsii.String(region)}
 	}
-	stack := NewTicklakeStack(app, "Ticklake", &TicklakeStackProps{StackProps: props, Settings: s})
+	stack := NewTicklakeStack(app, s.StackID(), &TicklakeStackProps{StackProps: props, Settings: s})
 	Suppress(stack)
 	awscdk.Aspects_Of(app).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}), nil)
 	return nil

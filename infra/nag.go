@@ -29,6 +29,11 @@ const (
 	reasonCrawlerEncryption = "The crawler's logs hold table names, partition values and S3 paths, never tick data, and " +
 		"CloudWatch Logs encrypts them at rest; a KMS security configuration would add a key and its policy for no " +
 		"confidentiality gain."
+	reasonFailureQueue = "This queue is itself where failed asynchronous invocations end (a Lambda on-failure destination " +
+		"and the schedule's dead-letter queue); its messages are read and re-driven by hand and an alarm fires on the first one, " +
+		"so a further dead-letter queue would only hide them."
+	reasonLakeFormation = "lakeformation:GetDataAccess does not support resource-level permissions; Lake Formation itself " +
+		"decides, from its grants on this database's tables, what data the credentials it vends may read."
 	reasonEC23 = "The rule cannot evaluate an ingress rule whose source is a security group reference. The group admits " +
 		"HTTPS only from the MSK cluster's security group, never from an address range."
 )
@@ -69,6 +74,14 @@ func Suppress(t *TicklakeStack) {
 		rule("AwsSolutions-IAM5", reasonProviderInvoke), rule("AwsSolutions-L1", reasonFrameworkRole))
 	by("Crawler", rule("AwsSolutions-GL1", reasonCrawlerEncryption))
 	by("EndpointSecurityGroup", rule("CdkNagValidationFailure", reasonEC23))
+	for _, q := range []string{"ProducerFailures", "CrawlerTriggerFailures"} {
+		by(q, rule("AwsSolutions-SQS3", reasonFailureQueue))
+	}
+	if t.Settings.LakeFormation {
+		for _, role := range []string{"CrawlerRole", "CrawlerTriggerRole", "Analytics/StateMachine/Role"} {
+			by(role, rule("AwsSolutions-IAM5", reasonLakeFormation, star))
+		}
+	}
 	// CDK's singleton helpers: the bucket notifications handler and the AwsCustomResource function.
 	for _, c := range *stack.Node().Children() {
 		if id := *c.Node().Id(); strings.HasPrefix(id, "BucketNotificationsHandler") || strings.HasPrefix(id, "AWS679f53fac002430cb0da5b7982bd2287") {

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"sort"
+
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatchactions"
@@ -10,6 +12,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssnssubscriptions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
 	sfn "github.com/aws/aws-cdk-go/awscdk/v2/awsstepfunctions"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
@@ -22,10 +25,13 @@ type ObservabilityProps struct {
 	Consumer     awslambda.Function
 	Trigger      awslambda.Function
 	StateMachine sfn.StateMachine
+	// FailureQueues keep failed asynchronous invocations, by name: a message in one raises an alarm.
+	FailureQueues map[string]awssqs.IQueue
 }
 
-// Metric namespace of the pipeline's own metrics.
-const namespace = "ticklake"
+// NoAlarmEmail is the synth warning of a deployment whose alarms reach no one.
+const NoAlarmEmail = "ticklake:alarm-email is not set: the alarm topic has no subscriber, so no alarm reaches anyone. " +
+	"Deploy with -c ticklake:alarm-email=you@example.com (and confirm the subscription), or subscribe to the topic yourself."
 
 // NewObservability adds the alarms (to an encrypted SNS topic, with an optional email subscription)
 // and a dashboard of the pipeline's flow.
@@ -42,7 +48,10 @@ func NewObservability(scope constructs.Construct, id string, p ObservabilityProp
 		DisplayName: jsii.String("ticklake alarms"), MasterKey: key, EnforceSSL: jsii.Bool(true)})
 	if p.Settings.AlarmEmail != "" {
 		topic.AddSubscription(awssnssubscriptions.NewEmailSubscription(jsii.String(p.Settings.AlarmEmail), nil))
+	} else {
+		awscdk.Annotations_Of(topic).AddWarningV2(jsii.String("ticklake:no-alarm-email"), jsii.String(NoAlarmEmail), nil)
 	}
+	namespace := p.Settings.MetricNamespace()
 	action := awscloudwatchactions.NewSnsAction(topic)
 	five := awscdk.Duration_Minutes(jsii.Number(5))
 
@@ -73,6 +82,11 @@ func NewObservability(scope constructs.Construct, id string, p ObservabilityProp
 	alarm("OffsetLag", "The consumer is more than 100,000 records behind the topic for 15 minutes", offsetLag, 100000, 3)
 	alarm("DeadLetters", "Records were rejected and written to the dead-letter prefix", deadLetters, 1, 1)
 	alarm("AnalyticsFailed", "An analytics execution failed", p.StateMachine.MetricFailed(sum), 1, 1)
+	for _, name := range sortedKeys(p.FailureQueues) {
+		q := p.FailureQueues[name]
+		alarm(name, "A failed asynchronous invocation is waiting in "+name+" (see the README: re-drive)",
+			q.MetricApproximateNumberOfMessagesVisible(&awscloudwatch.MetricOptions{Period: five, Statistic: jsii.String("Maximum")}), 1, 1)
+	}
 
 	dash := awscloudwatch.NewDashboard(c, jsii.String("Dashboard"), &awscloudwatch.DashboardProps{
 		DefaultInterval: awscdk.Duration_Hours(jsii.Number(3))})
@@ -90,4 +104,13 @@ func NewObservability(scope constructs.Construct, id string, p ObservabilityProp
 		graph("4. Dead letters", deadLetters),
 		graph("5. Crawlertrigger: invocations and errors", p.Trigger.MetricInvocations(sum), p.Trigger.MetricErrors(sum)),
 		graph("6. Analytics executions", p.StateMachine.MetricSucceeded(sum), p.StateMachine.MetricFailed(sum)))
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }

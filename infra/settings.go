@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -37,6 +38,19 @@ type Settings struct {
 	Database           string // Glue database
 	DataPrefix         string // S3 prefix of the data
 	DLQPrefix          string // S3 prefix of the dead letters
+	// Stage names the deployment: "" (the default) is the stack Ticklake with today's names;
+	// another stage is the stack Ticklake-<stage>, its Glue database ticklake_<stage>.
+	Stage string
+	// AvailabilityZoneIDs place the two private subnets by zone ID (use1-az1, ...); empty: see
+	// DefaultZoneIDs.
+	AvailabilityZoneIDs []string
+	// StateMachineLogLevel is the analytics state machine's log level: ERROR, FATAL, ALL or OFF.
+	StateMachineLogLevel string
+	// LogExecutionData logs the executions' input and output (query results) too.
+	LogExecutionData bool
+	// LakeFormation grants, in Lake Formation, what the crawler, the functions and the state machine
+	// need, for accounts where Lake Formation governs the Data Catalog.
+	LakeFormation bool
 	// AssetDir holds the functions' zips (make build).
 	AssetDir string
 }
@@ -54,7 +68,7 @@ func DefaultSettings() Settings {
 		Topic: "ticks", Partitions: 6, ScheduleMinutes: 1, ScheduleEnabled: true, TicksPerSecond: 100, RunSeconds: 50,
 		TickSource: "sim", BatchSize: 1000, BatchWindowSeconds: 5, StartingPosition: "TRIM_HORIZON",
 		BytesScannedCutoff: 10 << 30, LogRetentionDays: 30, DeadLetterDays: 30, ResultDays: 7, CrawlerMaxPolls: 40,
-		Database: "ticklake", DataPrefix: "ticks/", DLQPrefix: "dlq/",
+		Database: "ticklake", DataPrefix: "ticks/", DLQPrefix: "dlq/", StateMachineLogLevel: "ERROR",
 	}
 }
 
@@ -94,13 +108,17 @@ func ReadSettings(scope constructs.Construct) (Settings, error) {
 	str("topic", &s.Topic)
 	num("partitions", &s.Partitions, 1, 1000)
 	num("schedule-minutes", &s.ScheduleMinutes, 1, 1440)
-	if v, ok := get("schedule-enabled"); ok {
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			errs = append(errs, fmt.Sprintf("ticklake:schedule-enabled=%q: want true or false", v))
+	boolean := func(key string, dst *bool) {
+		if v, ok := get(key); ok {
+			b, err := strconv.ParseBool(v)
+			if err != nil {
+				errs = append(errs, fmt.Sprintf("ticklake:%s=%q: want true or false", key, v))
+				return
+			}
+			*dst = b
 		}
-		s.ScheduleEnabled = b
 	}
+	boolean("schedule-enabled", &s.ScheduleEnabled)
 	num("ticks-per-second", &s.TicksPerSecond, 1, 100000)
 	num("run-seconds", &s.RunSeconds, 1, 840)
 	str("tick-source", &s.TickSource)
@@ -114,7 +132,30 @@ func ReadSettings(scope constructs.Construct) (Settings, error) {
 	num("dead-letter-days", &s.DeadLetterDays, 1, 3653)
 	num("result-days", &s.ResultDays, 1, 3653)
 	num("crawler-max-polls", &s.CrawlerMaxPolls, 1, 1000)
+	str("stage", &s.Stage)
+	switch {
+	case !stagePattern.MatchString(s.Stage):
+		errs = append(errs, fmt.Sprintf("ticklake:stage=%q: want 1 to 16 lower-case letters, digits or hyphens, starting with a letter", s.Stage))
+	case s.Stage != "":
+		s.Database = "ticklake_" + strings.ReplaceAll(s.Stage, "-", "_")
+	}
 	str("database", &s.Database)
+	if v, ok := get("availability-zone-ids"); ok && v != "" {
+		for _, id := range strings.Split(v, ",") {
+			s.AvailabilityZoneIDs = append(s.AvailabilityZoneIDs, strings.TrimSpace(id))
+		}
+		if err := checkZoneIDs(s.AvailabilityZoneIDs); err != nil {
+			errs = append(errs, fmt.Sprintf("ticklake:availability-zone-ids=%q: %v", v, err))
+		}
+	}
+	str("state-machine-log-level", &s.StateMachineLogLevel)
+	switch s.StateMachineLogLevel {
+	case "ERROR", "FATAL", "ALL", "OFF":
+	default:
+		errs = append(errs, fmt.Sprintf("ticklake:state-machine-log-level=%q: want ERROR, FATAL, ALL or OFF", s.StateMachineLogLevel))
+	}
+	boolean("log-execution-data", &s.LogExecutionData)
+	boolean("lake-formation", &s.LakeFormation)
 	str("asset-dir", &s.AssetDir)
 	switch {
 	case s.TickSource != "sim" && s.TickSource != "replay":
@@ -138,6 +179,51 @@ func ReadSettings(scope constructs.Construct) (Settings, error) {
 		return s, fmt.Errorf("bad context: %s", strings.Join(errs, "; "))
 	}
 	return s, nil
+}
+
+// stagePattern is what a stage may be: it becomes part of the stack's name and of resource names.
+var stagePattern = regexp.MustCompile(`^([a-z][a-z0-9-]{0,15})?$`)
+
+// zoneIDPattern is an availability zone ID: the region's short form, -az, a number (use1-az1).
+var zoneIDPattern = regexp.MustCompile(`^[a-z]{2,}[0-9]+-az[0-9]+$`)
+
+// checkZoneIDs wants two distinct zone IDs of one region, one per private subnet.
+func checkZoneIDs(ids []string) error {
+	if len(ids) != 2 {
+		return fmt.Errorf("want two zone IDs, comma-separated (such as use1-az1,use1-az2)")
+	}
+	seen := map[string]bool{}
+	for _, id := range ids {
+		if !zoneIDPattern.MatchString(id) {
+			return fmt.Errorf("%q is not a zone ID (such as use1-az1; see aws ec2 describe-availability-zones)", id)
+		}
+		if seen[id] {
+			return fmt.Errorf("%s is listed twice", id)
+		}
+		seen[id] = true
+		if prefix(id) != prefix(ids[0]) {
+			return fmt.Errorf("%s and %s are in different regions", ids[0], id)
+		}
+	}
+	return nil
+}
+
+func prefix(zoneID string) string { return zoneID[:strings.Index(zoneID, "-az")] }
+
+// StackID is the stack's name: Ticklake, or Ticklake-<stage>.
+func (s Settings) StackID() string {
+	if s.Stage == "" {
+		return "Ticklake"
+	}
+	return "Ticklake-" + s.Stage
+}
+
+// MetricNamespace is the namespace of the stack's own metrics: ticklake, or ticklake/<stage>.
+func (s Settings) MetricNamespace() string {
+	if s.Stage == "" {
+		return "ticklake"
+	}
+	return "ticklake/" + s.Stage
 }
 
 // defaultAssetDir is build/ at the module root, found from the working directory.

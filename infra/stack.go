@@ -7,8 +7,6 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsathena"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awseventstargets"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsglue"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
@@ -16,6 +14,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsmsk"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3notifications"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsscheduler"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/customresources"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
@@ -35,6 +35,7 @@ type TicklakeStackProps struct {
 // TicklakeStack is the whole pipeline; its parts are exposed for tests.
 type TicklakeStack struct {
 	awscdk.Stack
+	Settings     Settings
 	Vpc          awsec2.Vpc
 	ClusterArn   *string
 	DataBucket   awss3.Bucket
@@ -45,6 +46,12 @@ type TicklakeStack struct {
 	Crawler      awsglue.CfnCrawler
 	WorkGroup    awsathena.CfnWorkGroup
 	StateMachine StateMachineParts
+	Schedule     awsscheduler.CfnSchedule
+	// ProducerFailures and TriggerFailures keep the functions' failed asynchronous invocations.
+	ProducerFailures awssqs.Queue
+	TriggerFailures  awssqs.Queue
+	// ConsumerSource is the event-source mapping.
+	ConsumerSource awslambda.CfnEventSourceMapping
 }
 
 // NewTicklakeStack builds the pipeline: network, MSK (Serverless, or provisioned) and its topic, the data lake
@@ -53,7 +60,7 @@ type TicklakeStack struct {
 func NewTicklakeStack(scope constructs.Construct, id string, props *TicklakeStackProps) *TicklakeStack {
 	stack := awscdk.NewStack(scope, &id, &props.StackProps)
 	s := props.Settings
-	t := &TicklakeStack{Stack: stack}
+	t := &TicklakeStack{Stack: stack, Settings: s}
 	account, region, partition := stack.Account(), stack.Region(), stack.Partition()
 
 	// Network: private subnets only, no NAT. The producer reaches MSK inside the VPC and S3 through a
@@ -62,7 +69,7 @@ func NewTicklakeStack(scope constructs.Construct, id string, props *TicklakeStac
 	flowLogs := awslogs.NewLogGroup(stack, jsii.String("FlowLogs"), &awslogs.LogGroupProps{
 		Retention: retention(s.LogRetentionDays), RemovalPolicy: awscdk.RemovalPolicy_DESTROY})
 	t.Vpc = awsec2.NewVpc(stack, jsii.String("Vpc"), &awsec2.VpcProps{
-		MaxAzs:      jsii.Number(2),
+		MaxAzs:      jsii.Number(2), // the zones are chosen by zone ID below
 		NatGateways: jsii.Number(0),
 		SubnetConfiguration: &[]*awsec2.SubnetConfiguration{{
 			Name: jsii.String("private"), SubnetType: awsec2.SubnetType_PRIVATE_ISOLATED, CidrMask: jsii.Number(24)}},
@@ -72,6 +79,7 @@ func NewTicklakeStack(scope constructs.Construct, id string, props *TicklakeStac
 		GatewayEndpoints: &map[string]*awsec2.GatewayVpcEndpointOptions{
 			"S3": {Service: awsec2.GatewayVpcEndpointAwsService_S3()}},
 	})
+	PlaceSubnets(stack, t.Vpc, s.AvailabilityZoneIDs)
 	clusterSG := awsec2.NewSecurityGroup(stack, jsii.String("KafkaSecurityGroup"), &awsec2.SecurityGroupProps{
 		Vpc: t.Vpc, Description: jsii.String("MSK Serverless brokers and the pollers of the event-source mapping"), AllowAllOutbound: jsii.Bool(true)})
 	clusterSG.AddIngressRule(clusterSG, awsec2.Port_Tcp(jsii.Number(9098)), jsii.String("pollers of the event-source mapping"), nil)
@@ -81,17 +89,26 @@ func NewTicklakeStack(scope constructs.Construct, id string, props *TicklakeStac
 	endpointSG := awsec2.NewSecurityGroup(stack, jsii.String("EndpointSecurityGroup"), &awsec2.SecurityGroupProps{
 		Vpc: t.Vpc, Description: jsii.String("interface endpoints for the event-source mapping"), AllowAllOutbound: jsii.Bool(false)})
 	endpointSG.AddIngressRule(clusterSG, awsec2.Port_Tcp(jsii.Number(443)), jsii.String("HTTPS from the pollers"), nil)
-	for name, svc := range map[string]awsec2.InterfaceVpcEndpointAwsService{
-		"Lambda": awsec2.InterfaceVpcEndpointAwsService_LAMBDA(), "Sts": awsec2.InterfaceVpcEndpointAwsService_STS()} {
-		t.Vpc.AddInterfaceEndpoint(jsii.String(name), &awsec2.InterfaceVpcEndpointOptions{
-			Service: svc, PrivateDnsEnabled: jsii.Bool(true), SecurityGroups: &[]awsec2.ISecurityGroup{endpointSG},
-			Subnets: &awsec2.SubnetSelection{SubnetType: awsec2.SubnetType_PRIVATE_ISOLATED}})
+	var pollerNeeds []constructs.IDependable // what the event-source mapping's pollers need before it starts
+	for _, ep := range []struct {
+		name string
+		svc  awsec2.InterfaceVpcEndpointAwsService
+	}{{"Lambda", awsec2.InterfaceVpcEndpointAwsService_LAMBDA()}, {"Sts", awsec2.InterfaceVpcEndpointAwsService_STS()}} {
+		pollerNeeds = append(pollerNeeds, t.Vpc.AddInterfaceEndpoint(jsii.String(ep.name), &awsec2.InterfaceVpcEndpointOptions{
+			Service: ep.svc, PrivateDnsEnabled: jsii.Bool(true), SecurityGroups: &[]awsec2.ISecurityGroup{endpointSG},
+			Subnets: &awsec2.SubnetSelection{SubnetType: awsec2.SubnetType_PRIVATE_ISOLATED}}))
 	}
+	// The security groups hold the rules (ingress rules between groups are resources of their own).
+	pollerNeeds = append(pollerNeeds, clusterSG, endpointSG)
 
 	// Kafka: MSK Serverless (the default) or a provisioned cluster, IAM authentication over TLS.
 	subnets := t.Vpc.SelectSubnets(&awsec2.SubnetSelection{SubnetType: awsec2.SubnetType_PRIVATE_ISOLATED}).SubnetIds
 	var clusterArn *string
+	// The topic's replication factor, explicit: MSK Serverless requires 3; a provisioned cluster
+	// has one broker per subnet, two.
+	replication := 3
 	if s.Kafka == KafkaProvisioned {
+		replication = min(3, len(*subnets))
 		brokerLogs := awslogs.NewLogGroup(stack, jsii.String("KafkaBrokerLogs"), &awslogs.LogGroupProps{
 			Retention: retention(s.LogRetentionDays), RemovalPolicy: awscdk.RemovalPolicy_DESTROY})
 		c := awsmsk.NewCfnCluster(stack, jsii.String("KafkaProvisioned"), &awsmsk.CfnClusterProps{
@@ -156,7 +173,8 @@ func NewTicklakeStack(scope constructs.Construct, id string, props *TicklakeStac
 			Retention: retention(s.LogRetentionDays), RemovalPolicy: awscdk.RemovalPolicy_DESTROY})})
 	topic := awscdk.NewCustomResource(stack, jsii.String("Topic"), &awscdk.CustomResourceProps{
 		ServiceToken: provider.ServiceToken(), ResourceType: jsii.String("Custom::KafkaTopic"),
-		Properties: &map[string]any{"Brokers": bootstrap, "Topic": s.Topic, "Partitions": strconv.Itoa(s.Partitions)}})
+		Properties: &map[string]any{"Brokers": bootstrap, "Topic": s.Topic, "Partitions": strconv.Itoa(s.Partitions),
+			"ReplicationFactor": strconv.Itoa(replication)}})
 
 	// Buckets: the data lake, its access logs, and Athena's results.
 	logsBucket := awss3.NewBucket(stack, jsii.String("AccessLogs"), &awss3.BucketProps{
@@ -175,7 +193,9 @@ func NewTicklakeStack(scope constructs.Construct, id string, props *TicklakeStac
 		LifecycleRules: &[]*awss3.LifecycleRule{{Expiration: awscdk.Duration_Days(jsii.Number(float64(s.ResultDays)))}},
 		RemovalPolicy:  awscdk.RemovalPolicy_DESTROY, AutoDeleteObjects: jsii.Bool(true)})
 
-	// The producer, in the VPC, on a schedule.
+	// The producer, in the VPC, run by EventBridge Scheduler, asynchronously: one at a time (reserved
+	// concurrency 1), never retried (a retry would overlap the next run and send a replay's rows
+	// twice), a failed run kept in a queue that raises an alarm.
 	producerEnv := map[string]*string{
 		"KAFKA_BROKERS": bootstrap, "KAFKA_TOPIC": jsii.String(s.Topic), "KAFKA_AUTH": jsii.String("iam"),
 		"TICKS_PER_SECOND": jsii.String(strconv.Itoa(s.TicksPerSecond)), "RUN_SECONDS": jsii.String(strconv.Itoa(s.RunSeconds)),
@@ -185,19 +205,17 @@ func NewTicklakeStack(scope constructs.Construct, id string, props *TicklakeStac
 	}
 	t.Producer = NewGoFunction(stack, "Producer", s, GoFunctionProps{Name: "producer",
 		Description: "Sends market ticks to MSK", MemoryMB: 512, Timeout: awscdk.Duration_Seconds(jsii.Number(float64(s.RunSeconds + 10))),
-		Env: producerEnv, Vpc: t.Vpc, SecurityGroup: clientSG})
+		Env: producerEnv, Vpc: t.Vpc, SecurityGroup: clientSG, ReservedConcurrency: 1})
 	t.Producer.Node().AddDependency(topic)
 	t.Producer.AddToRolePolicy(statement([]string{"kafka-cluster:Connect", "kafka-cluster:WriteDataIdempotently"}, clusterArn))
 	t.Producer.AddToRolePolicy(statement([]string{"kafka-cluster:DescribeTopic", "kafka-cluster:WriteData"}, topicArn))
 	if s.ReplayURI != "" {
 		t.Producer.AddToRolePolicy(statement([]string{"s3:GetObject"}, s3ObjectArn(partition, s.ReplayURI)))
 	}
-	schedule := awsevents.NewRule(stack, jsii.String("ProducerSchedule"), &awsevents.RuleProps{
-		Description: jsii.String("Runs the producer"),
-		Schedule:    awsevents.Schedule_Rate(awscdk.Duration_Minutes(jsii.Number(float64(s.ScheduleMinutes)))),
-		Enabled:     jsii.Bool(s.ScheduleEnabled)})
-	schedule.AddTarget(awseventstargets.NewLambdaFunction(t.Producer, &awseventstargets.LambdaFunctionProps{
-		RetryAttempts: jsii.Number(0), MaxEventAge: awscdk.Duration_Minutes(jsii.Number(1))}))
+	t.ProducerFailures = NewFailureQueue(stack, "ProducerFailures")
+	AsyncFailures(t.Producer, t.ProducerFailures, 0, awscdk.Duration_Minutes(jsii.Number(1)))
+	t.Schedule = NewProducerSchedule(stack, "ProducerSchedule", ProducerScheduleProps{Settings: s, Producer: t.Producer,
+		Failures: t.ProducerFailures})
 
 	// The consumer, outside the VPC: the event-source mapping reaches MSK; the function only writes to S3.
 	t.Consumer = NewGoFunction(stack, "Consumer", s, GoFunctionProps{Name: "consumer",
@@ -223,6 +241,8 @@ func NewTicklakeStack(scope constructs.Construct, id string, props *TicklakeStac
 			ConsumerGroupId: jsii.String(consumerGroup)},
 	})
 	esm.Node().AddDependency(topic, t.Consumer.Role())
+	esm.Node().AddDependency(pollerNeeds...)
+	t.ConsumerSource = esm
 
 	// Glue: the database, and a crawler over the data prefix that keeps one table, partitioned by dt
 	// and hour, and crawls new folders only.
@@ -235,7 +255,10 @@ func NewTicklakeStack(scope constructs.Construct, id string, props *TicklakeStac
 	crawlerRole := awsiam.NewRole(stack, jsii.String("CrawlerRole"), &awsiam.RoleProps{
 		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("glue.amazonaws.com"), nil),
 		Description: jsii.String("The ticklake crawler: reads the data prefix, writes the ticks table")})
+	// AWS's scoped-down crawler policy, narrowed to the data: the bucket's location and listing
+	// (under the data prefix), its objects, the catalog, and the crawler's own logs.
 	crawlerRole.AddToPolicy(statement([]string{"s3:GetObject"}, t.DataBucket.ArnForObjects(jsii.String(s.DataPrefix+"*"))))
+	crawlerRole.AddToPolicy(statement([]string{"s3:GetBucketLocation"}, t.DataBucket.BucketArn()))
 	crawlerRole.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Actions: jsii.Strings("s3:ListBucket"), Resources: &[]*string{t.DataBucket.BucketArn()},
 		Conditions: &map[string]any{"StringLike": map[string]any{"s3:prefix": []string{s.DataPrefix, s.DataPrefix + "*"}}}}))
@@ -270,6 +293,10 @@ func NewTicklakeStack(scope constructs.Construct, id string, props *TicklakeStac
 			"GLUE_DATABASE": jsii.String(s.Database), "GLUE_TABLE": jsii.String(analytics.Table)}})
 	t.Trigger.AddToRolePolicy(statement([]string{"glue:StartCrawler"}, crawlerArn))
 	t.Trigger.AddToRolePolicy(statement([]string{"glue:GetPartition"}, catalogArn, databaseArn, tableArn))
+	// S3 invokes it asynchronously: after Lambda's two retries a failing event goes to a queue,
+	// with an alarm, to be re-driven (see the README).
+	t.TriggerFailures = NewFailureQueue(stack, "CrawlerTriggerFailures")
+	AsyncFailures(t.Trigger, t.TriggerFailures, 2, awscdk.Duration_Hours(jsii.Number(6)))
 	t.DataBucket.AddEventNotification(awss3.EventType_OBJECT_CREATED, awss3notifications.NewLambdaDestination(t.Trigger),
 		&awss3.NotificationKeyFilter{Prefix: jsii.String(s.DataPrefix), Suffix: jsii.String(".parquet")})
 
@@ -304,8 +331,19 @@ func NewTicklakeStack(scope constructs.Construct, id string, props *TicklakeStac
 		DataCatalogArn: arn(partition, region, account, "athena", "datacatalog/AwsDataCatalog"),
 		CatalogArns:    []*string{catalogArn, databaseArn, tableArn}})
 
+	if s.LakeFormation {
+		NewLakeFormationGrants(stack, "LakeFormation", LakeFormationProps{Database: jsii.String(s.Database), DependsOn: database,
+			Grants: []LakeFormationGrant{
+				{ID: "Crawler", Role: crawlerRole, Database: []string{"DESCRIBE", "CREATE_TABLE", "ALTER"},
+					Tables: []string{"DESCRIBE", "SELECT", "ALTER", "INSERT"}},
+				{ID: "CrawlerTrigger", Role: t.Trigger.Role(), Database: []string{"DESCRIBE"}, Tables: []string{"DESCRIBE", "SELECT"}},
+				{ID: "Analytics", Role: t.StateMachine.StateMachine.Role(), Database: []string{"DESCRIBE"}, Tables: []string{"DESCRIBE", "SELECT"}},
+			}})
+	}
+
 	NewObservability(stack, "Observability", ObservabilityProps{Settings: s, Producer: t.Producer, Consumer: t.Consumer,
-		Trigger: t.Trigger, StateMachine: t.StateMachine.StateMachine})
+		Trigger: t.Trigger, StateMachine: t.StateMachine.StateMachine,
+		FailureQueues: map[string]awssqs.IQueue{"ProducerFailures": t.ProducerFailures, "CrawlerTriggerFailures": t.TriggerFailures}})
 
 	output(stack, "DataBucketName", t.DataBucket.BucketName())
 	output(stack, "ResultsBucketName", t.Results.BucketName())

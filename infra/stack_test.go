@@ -69,7 +69,12 @@ func synthesize(context map[string]any) (st *TicklakeStack, tpl assertions.Templ
 	if err := build(app); err != nil {
 		return nil, nil, nil, err
 	}
-	stack := app.Node().FindChild(jsii.String("Ticklake")).(awscdk.Stack)
+	var stack awscdk.Stack
+	for _, c := range *app.Node().Children() {
+		if st, ok := c.(awscdk.Stack); ok {
+			stack = st
+		}
+	}
 	tpl = assertions.Template_FromStack(stack, nil)
 	b, _ := json.Marshal(tpl.ToJSON())
 	err = json.Unmarshal(b, &raw)
@@ -112,7 +117,11 @@ func TestResources(t *testing.T) {
 	count("AWS::Athena::NamedQuery", float64(len(analytics.All())))
 	count("AWS::StepFunctions::StateMachine", 1)
 	count("AWS::EC2::NatGateway", 0)
-	count("AWS::CloudWatch::Alarm", 6)
+	count("AWS::CloudWatch::Alarm", 8)
+	count("AWS::Scheduler::Schedule", 1)
+	count("AWS::Events::Rule", 0)
+	count("AWS::SQS::Queue", 2)
+	count("AWS::LakeFormation::PrincipalPermissions", 0)
 	count("AWS::CloudWatch::Dashboard", 1)
 
 	has := func(what, typ string, p map[string]any) {
@@ -142,8 +151,9 @@ func TestResources(t *testing.T) {
 	has("event-source mapping", "AWS::Lambda::EventSourceMapping", map[string]any{
 		"Topics": []string{"ticks"}, "BatchSize": 1000, "MaximumBatchingWindowInSeconds": 5, "StartingPosition": "TRIM_HORIZON",
 		"AmazonManagedKafkaEventSourceConfig": map[string]any{"ConsumerGroupId": "ticklake-consumer"}})
-	has("schedule", "AWS::Events::Rule", map[string]any{"ScheduleExpression": "rate(1 minute)", "State": "ENABLED"})
-	has("topic custom resource", "Custom::KafkaTopic", map[string]any{"Topic": "ticks", "Partitions": "6"})
+	has("schedule", "AWS::Scheduler::Schedule", map[string]any{"ScheduleExpression": "rate(1 minute)", "State": "ENABLED",
+		"FlexibleTimeWindow": map[string]any{"Mode": "OFF"}})
+	has("topic custom resource", "Custom::KafkaTopic", map[string]any{"Topic": "ticks", "Partitions": "6", "ReplicationFactor": "3"})
 	has("data bucket", "AWS::S3::Bucket", map[string]any{
 		"BucketEncryption":               map[string]any{"ServerSideEncryptionConfiguration": []any{map[string]any{"ServerSideEncryptionByDefault": map[string]any{"SSEAlgorithm": "AES256"}}}},
 		"PublicAccessBlockConfiguration": map[string]any{"BlockPublicAcls": true, "BlockPublicPolicy": true, "IgnorePublicAcls": true, "RestrictPublicBuckets": true},
@@ -174,7 +184,7 @@ func TestResources(t *testing.T) {
 	}
 	has("state machine logging and tracing", "AWS::StepFunctions::StateMachine", map[string]any{
 		"TracingConfiguration": map[string]any{"Enabled": true},
-		"LoggingConfiguration": assertions.Match_ObjectLike(&map[string]any{"Level": "ALL", "IncludeExecutionData": true})})
+		"LoggingConfiguration": assertions.Match_ObjectLike(&map[string]any{"Level": "ERROR", "IncludeExecutionData": false})})
 	has("alarm topic encrypted", "AWS::SNS::Topic", map[string]any{"KmsMasterKeyId": assertions.Match_AnyValue()})
 	for _, out := range []string{"DataBucketName", "ResultsBucketName", "StateMachineArn", "WorkGroupName", "CrawlerName", "ClusterArn"} {
 		check(t, "output "+out, func() { tpl.HasOutput(jsii.String(out), props(map[string]any{})) })
@@ -221,6 +231,7 @@ var needsStar = map[string]bool{
 	"ec2:DescribeSubnets": true, "ec2:DescribeSecurityGroups": true, "ec2:DescribeVpcs": true,
 	"ec2:AssignPrivateIpAddresses": true, "ec2:UnassignPrivateIpAddresses": true,
 	"logs:CreateLogDelivery": true, "logs:GetLogDelivery": true, "logs:UpdateLogDelivery": true, "logs:DeleteLogDelivery": true,
+	"lakeformation:GetDataAccess": true,
 	"logs:ListLogDeliveries": true, "logs:PutResourcePolicy": true, "logs:DescribeResourcePolicies": true, "logs:DescribeLogGroups": true,
 }
 
@@ -355,7 +366,8 @@ func TestStateMachineDefinition(t *testing.T) {
 		States map[string]map[string]any
 	}
 	_ = json.Unmarshal(pretty.Bytes(), &asl)
-	for _, name := range []string{"StartCrawler", "WaitForCrawler", "GetCrawler", "CrawlerReady", "RunQueries", "Failed", "Summary"} {
+	for _, name := range []string{"HasDate", "BadDate", "StartCrawler", "WaitForCrawler", "GetCrawler", "CrawlerReady", "LastCrawlSucceeded",
+		"RunQueries", "Failed", "Summary"} {
 		if _, ok := asl.States[name]; !ok {
 			t.Errorf("definition lacks state %s", name)
 		}
@@ -420,6 +432,9 @@ func TestProvisionedKafka(t *testing.T) {
 			"LoggingInfo":    assertions.Match_ObjectLike(&map[string]any{"BrokerLogs": assertions.Match_AnyValue()}),
 		}))
 	})
+	check(t, "replication within the two brokers", func() {
+		tpl.HasResourceProperties(jsii.String("Custom::KafkaTopic"), props(map[string]any{"ReplicationFactor": "2"}))
+	})
 	check(t, "mapping on the provisioned cluster", func() {
 		tpl.HasResourceProperties(jsii.String("AWS::Lambda::EventSourceMapping"), props(map[string]any{
 			"EventSourceArn": map[string]any{"Fn::GetAtt": []any{"KafkaProvisioned", "Arn"}}}))
@@ -432,7 +447,9 @@ func TestProvisionedKafka(t *testing.T) {
 
 func TestBadContextIsNamed(t *testing.T) {
 	for key, value := range map[string]any{"ticklake:partitions": "many", "ticklake:starting-position": "EARLIEST", "ticklake:kafka": "confluent",
-		"ticklake:tick-source": "replay", "ticklake:run-seconds": 59} {
+		"ticklake:tick-source": "replay", "ticklake:run-seconds": 59, "ticklake:stage": "Prod_1", "ticklake:availability-zone-ids": "us-east-1a,us-east-1b",
+		"ticklake:state-machine-log-level": "DEBUG", "ticklake:log-execution-data": "yes", "ticklake:lake-formation": "on",
+		"ticklake:schedule-enabled": "maybe"} {
 		app := awscdk.NewApp(&awscdk.AppProps{Context: &map[string]any{key: value}})
 		_, err := ReadSettings(app)
 		name := key

@@ -56,10 +56,14 @@ func NewAnalyticsStateMachine(scope constructs.Construct, id string, p StateMach
 
 	failed := sfn.NewFail(c, jsii.String("Failed"), &sfn.FailProps{
 		ErrorPath: jsii.String("$.error.Error"), CausePath: jsii.String("$.error.Cause")})
+	// LastCrawl is absent from GetCrawler's answer until the crawler's first crawl has ended: every
+	// state that reads it comes after the CrawlerReady Choice has seen it present.
 	crawlFailed := sfn.NewFail(c, jsii.String("CrawlFailed"), &sfn.FailProps{
-		Error: jsii.String("Crawler.CrawlFailed"), CausePath: jsii.String("States.JsonToString($.crawler.LastCrawl)")})
+		Error: jsii.String("Crawler.CrawlFailed"), CausePath: jsii.String("States.JsonToString($.crawler.Crawler.LastCrawl)")})
 	crawlTimeout := sfn.NewFail(c, jsii.String("CrawlerTimedOut"), &sfn.FailProps{
 		Error: jsii.String("Crawler.TimedOut"), Cause: jsii.String(fmt.Sprintf("the crawler was not ready after %d polls", s.CrawlerMaxPolls))})
+	badDate := sfn.NewFail(c, jsii.String("BadDate"), &sfn.FailProps{
+		Error: jsii.String(analytics.ErrBadDate), Cause: jsii.String(analytics.BadDateCause)})
 
 	defaultDate := sfn.NewPass(c, jsii.String("DefaultDate"), &sfn.PassProps{
 		Comment:    jsii.String("No date in the input: use the execution's day (UTC)"),
@@ -68,9 +72,18 @@ func NewAnalyticsStateMachine(scope constructs.Construct, id string, p StateMach
 	init := sfn.NewPass(c, jsii.String("Init"), &sfn.PassProps{
 		Parameters: &map[string]any{"date.$": "$.date", "polls": 0, "params.$": `States.Array(States.Format('\'{}\'', $.date))`}})
 	defaultDate.Next(init)
+	// A given date must be a day, YYYY-MM-DD: a string of three dash-separated parts that, followed
+	// by T00:00:00Z, is an RFC 3339 timestamp (which only four digits, two and two make).
+	midnight := sfn.NewPass(c, jsii.String("DateAsTimestamp"), &sfn.PassProps{
+		Parameters: &map[string]any{"date.$": "$.date", "midnight.$": "States.Format('{}T00:00:00Z', $.date)"}})
+	midnight.Next(sfn.NewChoice(c, jsii.String("DateIsDay"), nil).
+		When(sfn.Condition_IsTimestamp(jsii.String("$.midnight")), init, nil).
+		Otherwise(badDate))
 	hasDate := sfn.NewChoice(c, jsii.String("HasDate"), nil).
-		When(sfn.Condition_IsPresent(jsii.String("$.date")), init, nil).
-		Otherwise(defaultDate)
+		When(sfn.Condition_IsNotPresent(jsii.String("$.date")), defaultDate, nil).
+		When(sfn.Condition_And(sfn.Condition_IsString(jsii.String("$.date")),
+			sfn.Condition_StringMatches(jsii.String("$.date"), jsii.String("*-*-*"))), midnight, nil).
+		Otherwise(badDate)
 
 	startCrawler := tasks.NewCallAwsService(c, jsii.String("StartCrawler"), &tasks.CallAwsServiceProps{
 		Service: jsii.String("glue"), Action: jsii.String("startCrawler"),
@@ -82,10 +95,12 @@ func NewAnalyticsStateMachine(scope constructs.Construct, id string, p StateMach
 	startCrawler.AddCatch(wait, &sfn.CatchProps{Errors: jsii.Strings("Glue.CrawlerRunningException"), ResultPath: sfn.JsonPath_DISCARD()})
 	startCrawler.AddCatch(failed, &sfn.CatchProps{Errors: jsii.Strings("States.ALL"), ResultPath: jsii.String("$.error")})
 	startCrawler.Next(wait)
+	// The whole Crawler object: a ResultSelector path to LastCrawl would fail the execution
+	// (States.Runtime, which no Catch matches) while the first crawl runs.
 	getCrawler := tasks.NewCallAwsService(c, jsii.String("GetCrawler"), &tasks.CallAwsServiceProps{
 		Service: jsii.String("glue"), Action: jsii.String("getCrawler"),
 		Parameters: &map[string]any{"Name": p.Crawler}, IamResources: &[]*string{p.CrawlerArn},
-		ResultSelector: &map[string]any{"State.$": "$.Crawler.State", "LastCrawl.$": "$.Crawler.LastCrawl"},
+		ResultSelector: &map[string]any{"Crawler.$": "$.Crawler"},
 		ResultPath:     jsii.String("$.crawler")})
 	retry(getCrawler)
 	getCrawler.AddCatch(failed, &sfn.CatchProps{Errors: jsii.Strings("States.ALL"), ResultPath: jsii.String("$.error")})
@@ -105,11 +120,16 @@ func NewAnalyticsStateMachine(scope constructs.Construct, id string, p StateMach
 	retryState := &sfn.RetryProps{Errors: jsii.Strings(throttlingErrors...), Interval: awscdk.Duration_Seconds(jsii.Number(2)),
 		MaxAttempts: jsii.Number(6), BackoffRate: jsii.Number(2), MaxDelay: awscdk.Duration_Seconds(jsii.Number(60))}
 	for _, q := range analytics.All() {
+		// Athena reuses a result when the query text (not the execution parameters) matches: the
+		// text carries the validated day in a leading comment, so that each day has its own
+		// results, while the day itself stays a bound parameter.
+		query := sfn.NewPass(c, jsii.String("Query-"+q.Name), &sfn.PassProps{
+			Parameters: &map[string]any{"sql": q.SQL, "date.$": "$.date", "params.$": "$.params"}})
 		start := sfn.NewCustomState(c, jsii.String("Start-"+q.Name), &sfn.CustomStateProps{StateJson: &map[string]any{
 			"Type":     "Task",
 			"Resource": awscdk.Fn_Sub(jsii.String("arn:${AWS::Partition}:states:::athena:startQueryExecution.sync"), nil),
 			"Parameters": map[string]any{
-				"QueryString":              q.SQL,
+				"QueryString.$":            analytics.QueryTextIntrinsic,
 				"QueryExecutionContext":    map[string]any{"Database": s.Database},
 				"WorkGroup":                p.WorkGroup,
 				"ExecutionParameters.$":    "$.params",
@@ -132,18 +152,22 @@ func NewAnalyticsStateMachine(scope constructs.Construct, id string, p StateMach
 			"ResultPath":     "$.preview",
 		}})
 		results.AddRetry(retryState)
-		queries.Branch(start.Next(results))
+		queries.Branch(query.Next(start).Next(results))
 	}
 	queries.AddCatch(failed, &sfn.CatchProps{Errors: jsii.Strings("States.ALL"), ResultPath: jsii.String("$.error")})
 	summary := sfn.NewPass(c, jsii.String("Summary"), &sfn.PassProps{
-		Parameters: &map[string]any{"date.$": "$.date", "crawler.$": "$.crawler.LastCrawl", "queries.$": "$.queries"}})
+		Parameters: &map[string]any{"date.$": "$.date", "crawler.$": "$.crawler.Crawler.LastCrawl", "queries.$": "$.queries"}})
 	queries.Next(summary)
 	summary.Next(sfn.NewSucceed(c, jsii.String("Done"), nil))
 
+	// Ready means READY with a last crawl to judge: right after StartCrawler, and before the first
+	// crawl has ended, there is none, and the poll goes on.
+	lastCrawl := sfn.NewChoice(c, jsii.String("LastCrawlSucceeded"), nil).
+		When(sfn.Condition_StringEquals(jsii.String("$.crawler.Crawler.LastCrawl.Status"), jsii.String("FAILED")), crawlFailed, nil).
+		Otherwise(queries)
 	crawlerReady := sfn.NewChoice(c, jsii.String("CrawlerReady"), nil).
-		When(sfn.Condition_And(sfn.Condition_StringEquals(jsii.String("$.crawler.State"), jsii.String("READY")),
-			sfn.Condition_StringEquals(jsii.String("$.crawler.LastCrawl.Status"), jsii.String("FAILED"))), crawlFailed, nil).
-		When(sfn.Condition_StringEquals(jsii.String("$.crawler.State"), jsii.String("READY")), queries, nil).
+		When(sfn.Condition_And(sfn.Condition_StringEquals(jsii.String("$.crawler.Crawler.State"), jsii.String("READY")),
+			sfn.Condition_IsPresent(jsii.String("$.crawler.Crawler.LastCrawl"))), lastCrawl, nil).
 		When(sfn.Condition_NumberGreaterThanEquals(jsii.String("$.polls"), jsii.Number(float64(s.CrawlerMaxPolls))), crawlTimeout, nil).
 		Otherwise(countPoll)
 	getCrawler.Next(crawlerReady)
@@ -156,7 +180,9 @@ func NewAnalyticsStateMachine(scope constructs.Construct, id string, p StateMach
 		DefinitionBody: sfn.DefinitionBody_FromChainable(hasDate),
 		Timeout:        awscdk.Duration_Hours(jsii.Number(1)),
 		TracingEnabled: jsii.Bool(true),
-		Logs:           &sfn.LogOptions{Destination: logs, Level: sfn.LogLevel_ALL, IncludeExecutionData: jsii.Bool(true)},
+		// Errors only, without execution data by default: execution data carries query results.
+		Logs: &sfn.LogOptions{Destination: logs, Level: sfn.LogLevel(s.StateMachineLogLevel),
+			IncludeExecutionData: jsii.Bool(s.LogExecutionData)},
 	})
 	// Athena runs the queries with the caller's rights: read the data and the catalog, write results.
 	role := machine.Role()

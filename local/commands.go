@@ -70,13 +70,16 @@ func cmdRun(ctx context.Context, args []string, out io.Writer) error {
 	batch := fs.Int("batch-size", 1000, "event-source mapping batch size")
 	window := fs.Duration("window", 500*time.Millisecond, "event-source mapping batching window")
 	seed := fs.String("seed", "", "simulator seed (default: random)")
-	timeScale := fs.Float64("time-scale", 0.01, "how much the state machine's waits are shortened (1: real time)")
+	timeScale := fs.Float64("time-scale", 0.01, "how much the state machine's waits and the crawls are shortened (1: real time)")
+	crawl := fs.Duration("crawl-duration", stack.DefaultCrawlDuration, "how long a crawl takes, as on AWS (shortened by --time-scale)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	switch {
 	case *timeScale <= 0 || *timeScale > 1:
 		return userErrorf("--time-scale=%v: want more than 0, at most 1", *timeScale)
+	case *crawl < 0 || *crawl > time.Hour:
+		return userErrorf("--crawl-duration=%s: want 0 to 1h", *crawl)
 	case *duration < time.Second || *duration > 14*time.Minute:
 		return userErrorf("--duration=%s: want 1s to 14m", *duration)
 	case *rate < 1 || *rate > producer.MaxRate:
@@ -90,7 +93,7 @@ func cmdRun(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 	opts := stack.Options{DataDir: sf.data, Partitions: sf.partitions, Brokers: kafkaBrokers(), Rate: *rate, RunSeconds: int(duration.Seconds()),
-		Source: *source, Seed: *seed, BatchSize: *batch, Window: *window, TimeScale: *timeScale, OnStep: stepPrinter(out)}
+		Source: *source, Seed: *seed, BatchSize: *batch, Window: *window, TimeScale: *timeScale, CrawlDuration: *crawl, OnStep: stepPrinter(out)}
 	if *source == producer.SourceReplay {
 		abs, err := filepath.Abs(*replay)
 		if err != nil {
@@ -391,8 +394,12 @@ func cmdServe(ctx context.Context, args []string, out io.Writer) error {
 	kafkaPort := fs.Int("kafka-port", 9092, "port of the embedded Kafka")
 	rate := fs.Int("rate", 100, "ticks per second of the scheduled producer")
 	every := fs.Duration("schedule", time.Minute, "producer schedule; 0 switches it off")
+	crawl := fs.Duration("crawl-duration", stack.DefaultCrawlDuration, "how long a crawl takes, as on AWS")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	if *crawl < 0 || *crawl > time.Hour {
+		return userErrorf("--crawl-duration=%s: want 0 to 1h", *crawl)
 	}
 	if err := sf.check(); err != nil {
 		return err
@@ -405,7 +412,7 @@ func cmdServe(ctx context.Context, args []string, out io.Writer) error {
 		run = max(1, int(every.Seconds())-5)
 	}
 	st, err := stack.Start(stack.Options{DataDir: sf.data, Port: *port, KafkaPort: *kafkaPort, Brokers: kafkaBrokers(), Partitions: sf.partitions,
-		Rate: *rate, RunSeconds: run, Window: time.Second})
+		Rate: *rate, RunSeconds: run, Window: time.Second, CrawlDuration: *crawl})
 	if err != nil {
 		return startError(err)
 	}

@@ -78,9 +78,10 @@ type Crawlers struct {
 	cat *Catalog
 	// BucketDir maps an S3 bucket to the folder holding its objects.
 	BucketDir func(bucket string) string
-	// Delay, when set, keeps each crawl running at least that long (tests use it to find a crawler
-	// busy).
-	Delay time.Duration
+	// Duration, when set, keeps each crawl running at least that long, as on AWS, where a crawl
+	// takes a minute or more: the crawler is RUNNING meanwhile, StartCrawler is refused with
+	// CrawlerRunningException, and a crawler that never finished a crawl has no LastCrawl.
+	Duration time.Duration
 	// OnCrawl, when set, is called after each crawl with the crawler's state.
 	OnCrawl func(Crawler)
 
@@ -167,8 +168,8 @@ func (cs *Crawlers) Start(name string) error {
 		defer cs.wg.Done()
 		start := time.Now()
 		metrics, err := cs.crawl(context.Background(), snapshot)
-		if cs.Delay > 0 {
-			time.Sleep(time.Until(start.Add(cs.Delay)))
+		if cs.Duration > 0 {
+			time.Sleep(time.Until(start.Add(cs.Duration)))
 		}
 		cs.mu.Lock()
 		if msg, ok := cs.failing[name]; ok {

@@ -87,7 +87,7 @@ func TestSDKCalls(t *testing.T) {
 		PartitionValues: []string{"1999-01-01", "00"}}); !errors.As(err, &notFound) {
 		t.Fatalf("GetPartition of a missing partition = %v", err)
 	}
-	st.Crawlers.Delay = 300 * time.Millisecond
+	st.Crawlers.Duration = 300 * time.Millisecond
 	if _, err := g.StartCrawler(ctx, &glue.StartCrawlerInput{Name: aws.String(Crawler)}); err != nil {
 		t.Fatal(err)
 	}

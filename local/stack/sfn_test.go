@@ -97,7 +97,7 @@ func TestAnalyticsWaitsForRunningCrawler(t *testing.T) {
 	opts := fastOptions()
 	st := start(t, opts)
 	sum := produce(t, st)
-	st.Crawlers.Delay = 200 * time.Millisecond
+	st.Crawlers.Duration = 200 * time.Millisecond
 	if err := st.Crawlers.Start(Crawler); err != nil {
 		t.Fatal(err)
 	}

@@ -47,6 +47,10 @@ const (
 	ClusterARN    = "arn:aws:kafka:us-east-1:000000000000:cluster/ticklake-kafka/00000000-0000-0000-0000-000000000000-s1"
 )
 
+// DefaultCrawlDuration is how long a crawl of a few new partitions takes on AWS, about: the AWS
+// crawler spends most of a minute or two starting and finishing, whatever the data.
+const DefaultCrawlDuration = 90 * time.Second
+
 // Options configure the stack.
 type Options struct {
 	// DataDir holds S3's objects, the catalog and the functions' logs.
@@ -67,10 +71,11 @@ type Options struct {
 	// Event-source mapping settings.
 	BatchSize int
 	Window    time.Duration
-	// CrawlDelay keeps each crawl running at least this long (tests).
-	CrawlDelay time.Duration
-	// TimeScale shortens the state machine's waits and retry delays (0.01: a 30 s wait takes 0.3 s);
-	// 0 or 1 keeps real time.
+	// CrawlDuration is how long a crawl takes on AWS (a minute or more: DefaultCrawlDuration); the
+	// local crawl lasts that long scaled by TimeScale, at least. 0: as long as the work.
+	CrawlDuration time.Duration
+	// TimeScale shortens the state machine's waits and retry delays, and the crawls (0.01: a 30 s
+	// wait takes 0.3 s); 0 or 1 keeps real time.
 	TimeScale float64
 	// OnStep sees each step of every state machine execution.
 	OnStep func(sfn.Event)
@@ -146,7 +151,10 @@ func Start(opts Options) (*Stack, error) {
 		return nil, err
 	}
 	st.Crawlers = glue.NewCrawlers(st.Catalog, st.S3.BucketDir)
-	st.Crawlers.Delay = opts.CrawlDelay
+	st.Crawlers.Duration = opts.CrawlDuration
+	if opts.TimeScale > 0 && opts.TimeScale != 1 {
+		st.Crawlers.Duration = time.Duration(float64(opts.CrawlDuration) * opts.TimeScale)
+	}
 	if err := st.Catalog.EnsureDatabase(Database); err != nil {
 		return nil, err
 	}

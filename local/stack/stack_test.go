@@ -257,7 +257,7 @@ func TestConsumerFailureIsRetried(t *testing.T) {
 // waits, and the partitions end up cataloged without anyone starting a crawl by hand.
 func TestRunningCrawlerStillCatalogs(t *testing.T) {
 	st := start(t, Options{Rate: 500, RunSeconds: 1, Partitions: 1, BatchSize: 100, Window: 20 * time.Millisecond,
-		CrawlDelay: 1500 * time.Millisecond})
+		CrawlDuration: 1500 * time.Millisecond})
 	if err := st.Crawlers.Start(Crawler); err != nil { // busy, and it finds nothing to crawl yet
 		t.Fatal(err)
 	}
