@@ -52,7 +52,8 @@ func executionJSON(ex Execution) map[string]any {
 		"QueryExecutionContext": map[string]any{"Database": ex.Database, "Catalog": "AwsDataCatalog"},
 		"Status":                status,
 		"Statistics": map[string]any{"EngineExecutionTimeInMillis": elapsed, "DataScannedInBytes": ex.Scanned,
-			"TotalExecutionTimeInMillis": elapsed, "QueryQueueTimeInMillis": 0, "ServiceProcessingTimeInMillis": 0},
+			"TotalExecutionTimeInMillis": elapsed, "QueryQueueTimeInMillis": 0, "ServiceProcessingTimeInMillis": 0,
+			"ResultReuseInformation": map[string]any{"ReusedPreviousResult": ex.ReusedFrom != ""}},
 		"WorkGroup":     ex.WorkGroup,
 		"EngineVersion": map[string]any{"SelectedEngineVersion": "Athena engine version 3", "EffectiveEngineVersion": "Athena engine version 3"},
 	}
@@ -72,7 +73,13 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		MaxResults                                                                                     int
 		QueryExecutionContext                                                                          struct{ Database string }
 		ResultConfiguration                                                                            struct{ OutputLocation string }
-		Configuration                                                                                  struct {
+		ResultReuseConfiguration                                                                       struct {
+			ResultReuseByAgeConfiguration struct {
+				Enabled         bool
+				MaxAgeInMinutes *int
+			}
+		}
+		Configuration struct {
 			ResultConfiguration struct{ OutputLocation string }
 		}
 	}
@@ -86,8 +93,17 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch op {
 	case "StartQueryExecution":
 		var id string
-		id, err = e.Start(StartRequest{Query: in.QueryString, Database: in.QueryExecutionContext.Database, WorkGroup: in.WorkGroup,
-			OutputLocation: in.ResultConfiguration.OutputLocation, Parameters: in.ExecutionParameters})
+		req := StartRequest{Query: in.QueryString, Database: in.QueryExecutionContext.Database, WorkGroup: in.WorkGroup,
+			OutputLocation: in.ResultConfiguration.OutputLocation, Parameters: in.ExecutionParameters}
+		if reuse := in.ResultReuseConfiguration.ResultReuseByAgeConfiguration; reuse.Enabled {
+			age := DefaultReuseAge
+			if reuse.MaxAgeInMinutes != nil {
+				age = time.Duration(*reuse.MaxAgeInMinutes) * time.Minute
+			}
+			id, err = e.StartReusing(req, age)
+		} else {
+			id, err = e.Start(req)
+		}
 		out = map[string]any{"QueryExecutionId": id}
 	case "GetQueryExecution":
 		var ex Execution

@@ -61,8 +61,10 @@ type Execution struct {
 	Scanned        int64
 	Columns        []Column
 	Rows           [][]*string
-	cancel         context.CancelFunc
-	done           chan struct{}
+	// ReusedFrom is the execution whose result this one reused (see StartReusing).
+	ReusedFrom string
+	cancel     context.CancelFunc
+	done       chan struct{}
 }
 
 // WorkGroup is a workgroup and where its results go.

@@ -262,3 +262,31 @@ func TestUnsupportedFailsLoudly(t *testing.T) {
 		t.Fatalf("unsupported intrinsic: %v", res.Err)
 	}
 }
+
+// TestMissingPathIsRuntimeError checks that a ResultSelector or Parameters path that the data lacks
+// fails the execution with States.Runtime, which neither a States.ALL retrier nor catcher handles,
+// as on AWS (a GetCrawler answer without LastCrawl, for one).
+func TestMissingPathIsRuntimeError(t *testing.T) {
+	tasks := taskFunc{"arn:get": func(any) (any, error) {
+		return map[string]any{"Crawler": map[string]any{"State": "RUNNING"}}, nil
+	}}
+	for name, fields := range map[string]string{
+		"ResultSelector": `"ResultSelector":{"State.$":"$.Crawler.State","LastCrawl.$":"$.Crawler.LastCrawl"}`,
+		"Parameters":     `"Parameters":{"Name.$":"$.crawler.Name"}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			def := `{"StartAt":"T","States":{
+				"T":{"Type":"Task","Resource":"arn:get",` + fields + `,
+					"Retry":[{"ErrorEquals":["States.ALL"],"MaxAttempts":3}],
+					"Catch":[{"ErrorEquals":["States.ALL"],"Next":"Caught"}],"End":true},
+				"Caught":{"Type":"Succeed"}}}`
+			res, clk := execute(t, tasks, def, `{}`)
+			if res.Err == nil || res.Err.Name != "States.Runtime" || clk.Slept() != 0 {
+				t.Fatalf("error %v, slept %v; want States.Runtime, uncaught and not retried", res.Err, clk.Slept())
+			}
+			if !strings.Contains(res.Err.Cause, "could not be found") {
+				t.Fatalf("cause %q does not name the missing path", res.Err.Cause)
+			}
+		})
+	}
+}
