@@ -259,13 +259,16 @@ func TestStagesSideBySide(t *testing.T) {
 			}
 		}
 		app := awscdk.NewApp(&awscdk.AppProps{Context: &map[string]any{"ticklake:asset-dir": assets}})
+		stacks := map[string]*TicklakeStack{}
 		for _, stage := range []string{"dev", "prod"} {
 			s, err := ReadSettings(app)
 			if err != nil {
 				t.Fatal(err)
 			}
 			s.Stage, s.Database = stage, "ticklake_"+stage
-			st := NewTicklakeStack(app, s.StackID(), &TicklakeStackProps{Settings: s})
+			stacks[stage] = NewTicklakeStack(app, s.StackID(), &TicklakeStackProps{Settings: s})
+		}
+		for stage, st := range stacks {
 			b, _ := json.Marshal(assertions.Template_FromStack(st.Stack, nil).ToJSON())
 			var raw map[string]any
 			_ = json.Unmarshal(b, &raw)
@@ -291,7 +294,7 @@ func TestStagesSideBySide(t *testing.T) {
 	}
 	for _, n := range prod {
 		// Named queries share names within their own workgroups; the AWS namespaces are AWS's.
-		if seen[n] && !strings.Contains(n, "AWS/") && !isQueryName(n) {
+		if seen[n] && !strings.Contains(n, "AWS/") && !isQueryName(n) && !strings.HasPrefix(n, `{"Ref":`) {
 			t.Errorf("both stages name something %s", n)
 		}
 	}

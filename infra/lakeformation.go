@@ -41,7 +41,7 @@ func NewLakeFormationGrants(scope constructs.Construct, id string, p LakeFormati
 				Resource: &lf.CfnPrincipalPermissions_ResourceProperty{Database: &lf.CfnPrincipalPermissions_DatabaseResourceProperty{
 					CatalogId: account, Name: p.Database}},
 				Permissions: jsii.Strings(g.Database...), PermissionsWithGrantOption: &[]*string{}})
-			db.AddDependency(p.DependsOn)
+			db.Node().AddDependency(p.DependsOn)
 		}
 		if len(g.Tables) > 0 {
 			tables := lf.NewCfnPrincipalPermissions(c, jsii.String(g.ID+"Tables"), &lf.CfnPrincipalPermissionsProps{
@@ -49,7 +49,7 @@ func NewLakeFormationGrants(scope constructs.Construct, id string, p LakeFormati
 				Resource: &lf.CfnPrincipalPermissions_ResourceProperty{Table: &lf.CfnPrincipalPermissions_TableResourceProperty{
 					CatalogId: account, DatabaseName: p.Database, TableWildcard: map[string]any{}}},
 				Permissions: jsii.Strings(g.Tables...), PermissionsWithGrantOption: &[]*string{}})
-			tables.AddDependency(p.DependsOn)
+			tables.Node().AddDependency(p.DependsOn)
 		}
 		g.Role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Actions: jsii.Strings("lakeformation:GetDataAccess"), Resources: jsii.Strings("*")}))

@@ -34,6 +34,9 @@ const (
 		"so a further dead-letter queue would only hide them."
 	reasonLakeFormation = "lakeformation:GetDataAccess does not support resource-level permissions; Lake Formation itself " +
 		"decides, from its grants on this database's tables, what data the credentials it vends may read."
+	reasonSFNLogLevel = "The state machine logs errors only by default, without execution data, because its execution data " +
+		"carries query results; every step of every execution stays in the execution history and the X-Ray traces, and " +
+		"ticklake:state-machine-log-level=ALL (with ticklake:log-execution-data) turns full logging on."
 	reasonEC23 = "The rule cannot evaluate an ingress rule whose source is a security group reference. The group admits " +
 		"HTTPS only from the MSK cluster's security group, never from an address range."
 )
@@ -76,6 +79,9 @@ func Suppress(t *TicklakeStack) {
 	by("EndpointSecurityGroup", rule("CdkNagValidationFailure", reasonEC23))
 	for _, q := range []string{"ProducerFailures", "CrawlerTriggerFailures"} {
 		by(q, rule("AwsSolutions-SQS3", reasonFailureQueue))
+	}
+	if t.Settings.StateMachineLogLevel != "ALL" {
+		by("Analytics/StateMachine/Resource", rule("AwsSolutions-SF1", reasonSFNLogLevel))
 	}
 	if t.Settings.LakeFormation {
 		for _, role := range []string{"CrawlerRole", "CrawlerTriggerRole", "Analytics/StateMachine/Role"} {

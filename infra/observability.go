@@ -33,9 +33,15 @@ type ObservabilityProps struct {
 const NoAlarmEmail = "ticklake:alarm-email is not set: the alarm topic has no subscriber, so no alarm reaches anyone. " +
 	"Deploy with -c ticklake:alarm-email=you@example.com (and confirm the subscription), or subscribe to the topic yourself."
 
+// Observability is what NewObservability made that others need.
+type Observability struct {
+	// AlarmTopic is the topic every alarm notifies.
+	AlarmTopic awssns.Topic
+}
+
 // NewObservability adds the alarms (to an encrypted SNS topic, with an optional email subscription)
 // and a dashboard of the pipeline's flow.
-func NewObservability(scope constructs.Construct, id string, p ObservabilityProps) {
+func NewObservability(scope constructs.Construct, id string, p ObservabilityProps) Observability {
 	c := constructs.NewConstruct(scope, jsii.String(id))
 	key := awskms.NewKey(c, jsii.String("AlarmKey"), &awskms.KeyProps{
 		Description: jsii.String("ticklake alarm topic"), EnableKeyRotation: jsii.Bool(true), RemovalPolicy: awscdk.RemovalPolicy_DESTROY})
@@ -104,6 +110,7 @@ func NewObservability(scope constructs.Construct, id string, p ObservabilityProp
 		graph("4. Dead letters", deadLetters),
 		graph("5. Crawlertrigger: invocations and errors", p.Trigger.MetricInvocations(sum), p.Trigger.MetricErrors(sum)),
 		graph("6. Analytics executions", p.StateMachine.MetricSucceeded(sum), p.StateMachine.MetricFailed(sum)))
+	return Observability{AlarmTopic: topic}
 }
 
 func sortedKeys[V any](m map[string]V) []string {

@@ -341,7 +341,7 @@ func NewTicklakeStack(scope constructs.Construct, id string, props *TicklakeStac
 			}})
 	}
 
-	NewObservability(stack, "Observability", ObservabilityProps{Settings: s, Producer: t.Producer, Consumer: t.Consumer,
+	obs := NewObservability(stack, "Observability", ObservabilityProps{Settings: s, Producer: t.Producer, Consumer: t.Consumer,
 		Trigger: t.Trigger, StateMachine: t.StateMachine.StateMachine,
 		FailureQueues: map[string]awssqs.IQueue{"ProducerFailures": t.ProducerFailures, "CrawlerTriggerFailures": t.TriggerFailures}})
 
@@ -352,6 +352,10 @@ func NewTicklakeStack(scope constructs.Construct, id string, props *TicklakeStac
 	output(stack, "CrawlerName", t.Crawler.Ref())
 	output(stack, "ClusterArn", clusterArn)
 	output(stack, "GlueDatabase", jsii.String(s.Database))
+	output(stack, "CrawlerTriggerFunctionName", t.Trigger.FunctionName())
+	output(stack, "CrawlerTriggerFailuresQueueUrl", t.TriggerFailures.QueueUrl())
+	output(stack, "ProducerFailuresQueueUrl", t.ProducerFailures.QueueUrl())
+	output(stack, "AlarmTopicArn", obs.AlarmTopic.TopicArn())
 	return t
 }
 

@@ -99,8 +99,15 @@ func EventOf(eventSourceARN, bootstrap string, records []*kgo.Record) *kafkaeven
 // when it exists with fewer partitions, adds partitions up to that count. It never removes anything.
 // It returns the partition count the topic has afterwards.
 func EnsureTopic(ctx context.Context, client *kgo.Client, topic string, partitions int32) (int32, error) {
+	return EnsureTopicReplicated(ctx, client, topic, partitions, -1)
+}
+
+// EnsureTopicReplicated is EnsureTopic with an explicit replication factor for a topic it creates
+// (-1: the cluster's default). MSK Serverless requires 3; a provisioned cluster allows at most its
+// broker count.
+func EnsureTopicReplicated(ctx context.Context, client *kgo.Client, topic string, partitions int32, replication int16) (int32, error) {
 	adm := kadm.NewClient(client)
-	resp, err := adm.CreateTopic(ctx, partitions, -1, nil, topic)
+	resp, err := adm.CreateTopic(ctx, partitions, replication, nil, topic)
 	if err == nil {
 		err = resp.Err
 	}

@@ -23,6 +23,9 @@ const (
 	PropBrokers    = "Brokers"
 	PropTopic      = "Topic"
 	PropPartitions = "Partitions"
+	// PropReplicationFactor is the topic's replication factor, 1 to 32767; absent, the cluster's
+	// default.
+	PropReplicationFactor = "ReplicationFactor"
 )
 
 // EnvAuth selects the Kafka authentication, as for the producer.
@@ -70,12 +73,16 @@ func (h *Handler) Handle(ctx context.Context, ev cfn.Event) (Response, error) {
 		log.Info("topic kept", "topic", topic)
 		return Response{PhysicalResourceID: ev.PhysicalResourceID}, nil
 	}
+	replication, err := replicationFactor(ev.ResourceProperties)
+	if err != nil {
+		return Response{}, fmt.Errorf("topicinit: %w", err)
+	}
 	cl, err := h.dial(brokers)
 	if err != nil {
 		return Response{}, fmt.Errorf("topicinit: %w", err)
 	}
 	defer cl.Close()
-	have, err := kafkax.EnsureTopic(ctx, cl, topic, int32(partitions))
+	have, err := kafkax.EnsureTopicReplicated(ctx, cl, topic, int32(partitions), replication)
 	if err != nil {
 		return Response{}, fmt.Errorf("topicinit: %w", err)
 	}
@@ -102,4 +109,17 @@ func properties(p map[string]any) (brokers []string, topic string, partitions in
 		err = fmt.Errorf("property %s=%q is not a positive integer", PropPartitions, str(PropPartitions))
 	}
 	return brokers, topic, partitions, err
+}
+
+// replicationFactor reads PropReplicationFactor: -1 (the cluster's default) when absent.
+func replicationFactor(p map[string]any) (int16, error) {
+	s, _ := p[PropReplicationFactor].(string)
+	if s = strings.TrimSpace(s); s == "" {
+		return -1, nil
+	}
+	n, err := strconv.ParseInt(s, 10, 16)
+	if err != nil || n < 1 {
+		return 0, fmt.Errorf("property %s=%q is not an integer from 1 to 32767", PropReplicationFactor, s)
+	}
+	return int16(n), nil
 }

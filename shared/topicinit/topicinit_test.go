@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/ticklake/ticklake/shared/kafkax/kafkatest"
@@ -26,6 +27,9 @@ func TestCreatesThenGrowsTopic(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// One broker here: the sample event's replication factor, MSK Serverless's 3, is tried in
+	// TestReplicationFactor.
+	raw = []byte(strings.Replace(string(raw), `"ReplicationFactor": "3"`, `"ReplicationFactor": "1"`, 1))
 	invoke := func(payload []byte) Response {
 		t.Helper()
 		r, err := lambdatest.Invoke[Response](context.Background(), h.Handle, payload)
@@ -70,6 +74,51 @@ func TestBadProperties(t *testing.T) {
 	} {
 		if _, _, _, err := properties(props); err == nil {
 			t.Errorf("properties(%v) accepted", props)
+		}
+	}
+	for _, rf := range []string{"0", "-1", "three", "40000"} {
+		if _, err := replicationFactor(map[string]any{PropReplicationFactor: rf}); err == nil || !strings.Contains(err.Error(), PropReplicationFactor) {
+			t.Errorf("replication factor %s: %v", rf, err)
+		}
+	}
+}
+
+// TestReplicationFactor creates the topic of the sample event, as the stack sends it for MSK
+// Serverless, on a cluster of three brokers: every partition has three replicas. A cluster with
+// fewer brokers refuses it, as Kafka does.
+func TestReplicationFactor(t *testing.T) {
+	raw, err := os.ReadFile("../../events/topicinit.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, brokers := range []int{3, 2} {
+		c, err := kfake.NewCluster(kfake.NumBrokers(brokers))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		h := New(func([]string) (*kgo.Client, error) { return kgo.NewClient(kgo.SeedBrokers(c.ListenAddrs()...)) },
+			slog.New(slog.NewJSONHandler(io.Discard, nil)))
+		_, err = lambdatest.Invoke[Response](context.Background(), h.Handle, raw)
+		if brokers < 3 {
+			if err == nil || !strings.Contains(err.Error(), "REPLICATION_FACTOR") {
+				t.Fatalf("%d brokers: %v, want an invalid replication factor", brokers, err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		cl, _ := kgo.NewClient(kgo.SeedBrokers(c.ListenAddrs()...))
+		d, err := kadm.NewClient(cl).ListTopics(context.Background(), "ticks")
+		cl.Close()
+		if err != nil || len(d["ticks"].Partitions) != 6 {
+			t.Fatalf("topic %v, %v", d, err)
+		}
+		for _, p := range d["ticks"].Partitions {
+			if len(p.Replicas) != 3 {
+				t.Fatalf("partition %d has %d replicas, want 3", p.Partition, len(p.Replicas))
+			}
 		}
 	}
 }
