@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/cxapi"
 	"github.com/aws/jsii-runtime-go"
@@ -90,6 +91,17 @@ func TestAsyncInvocations(t *testing.T) {
 		"Arn":              map[string]any{"Fn::GetAtt": []any{producer, "Arn"}},
 		"RetryPolicy":      map[string]any{"MaximumRetryAttempts": 0, "MaximumEventAgeInSeconds": 60},
 		"DeadLetterConfig": assertions.Match_AnyValue()})})
+	// The schedule's input, once Scheduler fills in its context attributes, is the producer's event.
+	for _, sch := range resourcesOf(raw, "AWS::Scheduler::Schedule") {
+		input := resolve(t, sch["Properties"].(map[string]any)["Target"].(map[string]any)["Input"], raw["Resources"].(map[string]any))
+		input = strings.NewReplacer("<aws.scheduler.execution-id>", "d1c2b3a4-0000-4000-8000-000000000000",
+			"<aws.scheduler.scheduled-time>", "2026-11-25T14:30:00Z",
+			"<aws.scheduler.schedule-arn>", "arn:aws:scheduler:us-east-1:000000000000:schedule/default/s").Replace(input)
+		var ev events.EventBridgeEvent
+		if err := json.Unmarshal([]byte(input), &ev); err != nil || ev.DetailType != "Scheduled Event" || ev.Time.IsZero() || ev.Region != "us-east-1" {
+			t.Errorf("schedule input %s: %+v, %v", input, ev, err)
+		}
+	}
 	// The schedule's role may do two things.
 	for id, pol := range resourcesOf(raw, "AWS::IAM::Policy") {
 		if !strings.HasPrefix(id, "ProducerScheduleRole") {

@@ -34,6 +34,15 @@ func AsyncFailures(fn awslambda.Function, queue awssqs.IQueue, retries float64, 
 	})
 }
 
+// ScheduledEvent is the producer's event: a scheduled event in EventBridge's shape, filled in by
+// Scheduler's context attributes (the run's ID and scheduled time, the schedule's ARN).
+func ScheduledEvent(stack awscdk.Stack) *string {
+	return awscdk.Fn_Join(jsii.String(""), &[]*string{
+		jsii.String(`{"version":"0","id":"<aws.scheduler.execution-id>","detail-type":"Scheduled Event","source":"aws.scheduler","account":"`),
+		stack.Account(), jsii.String(`","time":"<aws.scheduler.scheduled-time>","region":"`), stack.Region(),
+		jsii.String(`","resources":["<aws.scheduler.schedule-arn>"],"detail":{}}`)})
+}
+
 // ProducerScheduleProps configure the producer's schedule.
 type ProducerScheduleProps struct {
 	Settings Settings
@@ -72,6 +81,7 @@ func NewProducerSchedule(scope constructs.Construct, id string, p ProducerSchedu
 		Target: &awsscheduler.CfnSchedule_TargetProperty{
 			Arn:     p.Producer.FunctionArn(),
 			RoleArn: role.RoleArn(),
+			Input:   ScheduledEvent(stack),
 			RetryPolicy: &awsscheduler.CfnSchedule_RetryPolicyProperty{
 				MaximumRetryAttempts: jsii.Number(0), MaximumEventAgeInSeconds: jsii.Number(60)},
 			DeadLetterConfig: &awsscheduler.CfnSchedule_DeadLetterConfigProperty{Arn: p.Failures.QueueArn()},

@@ -338,11 +338,12 @@ func (st *Stack) RunSchedule(ctx context.Context, interval time.Duration) {
 	}()
 }
 
-// InvokeScheduled runs the producer once with an EventBridge scheduled event, and returns its response.
+// InvokeScheduled runs the producer once with the scheduled event the stack's Scheduler schedule
+// sends, and returns its response.
 func (st *Stack) InvokeScheduled(ctx context.Context) ([]byte, error) {
 	ev := events.EventBridgeEvent{Version: "0", ID: fmt.Sprintf("%x", time.Now().UnixNano()), DetailType: "Scheduled Event",
-		Source: "aws.events", AccountID: "000000000000", Time: time.Now().UTC().Truncate(time.Second), Region: "us-east-1",
-		Resources: []string{"arn:aws:events:us-east-1:000000000000:rule/ticklake-producer-schedule"}, Detail: json.RawMessage("{}")}
+		Source: "aws.scheduler", AccountID: "000000000000", Time: time.Now().UTC().Truncate(time.Second), Region: "us-east-1",
+		Resources: []string{"arn:aws:scheduler:us-east-1:000000000000:schedule/default/ticklake-producer"}, Detail: json.RawMessage("{}")}
 	payload, err := json.Marshal(ev)
 	if err != nil {
 		return nil, err
