@@ -231,8 +231,8 @@ var needsStar = map[string]bool{
 	"ec2:DescribeSubnets": true, "ec2:DescribeSecurityGroups": true, "ec2:DescribeVpcs": true,
 	"ec2:AssignPrivateIpAddresses": true, "ec2:UnassignPrivateIpAddresses": true,
 	"logs:CreateLogDelivery": true, "logs:GetLogDelivery": true, "logs:UpdateLogDelivery": true, "logs:DeleteLogDelivery": true,
-	"lakeformation:GetDataAccess": true,
 	"logs:ListLogDeliveries": true, "logs:PutResourcePolicy": true, "logs:DescribeResourcePolicies": true, "logs:DescribeLogGroups": true,
+	"lakeformation:GetDataAccess": true,
 }
 
 // TestIAMScoping fails on any statement that allows every action, or that allows an action on every

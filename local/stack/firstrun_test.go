@@ -128,7 +128,9 @@ func TestAnalyticsTwoDaysInARow(t *testing.T) {
 			ID             string `json:"query_execution_id"`
 			OutputLocation string `json:"output_location"`
 			Preview        struct {
-				Rows []struct{ Data []struct{ VarCharValue string } }
+				Rows []struct {
+					Data []struct{ VarCharValue string }
+				}
 			} `json:"preview"`
 		} `json:"queries"`
 	}
