@@ -242,7 +242,7 @@ func TestCrawlerPolicy(t *testing.T) {
 			text = jsonText(pol["Properties"])
 		}
 	}
-	for _, want := range []string{"s3:GetBucketLocation", "s3:ListBucket", "s3:GetObject", "glue:GetTable", "glue:BatchCreatePartition",
+	for _, want := range []string{"s3:GetBucketLocation", "s3:GetBucketAcl", "iam:GetRole", "s3:ListBucket", "s3:GetObject", "glue:GetTable", "glue:BatchCreatePartition",
 		"logs:PutLogEvents", `"ticks/*"`} {
 		if !strings.Contains(text, want) {
 			t.Errorf("crawler policy lacks %s: %s", want, text)

@@ -258,7 +258,8 @@ func NewTicklakeStack(scope constructs.Construct, id string, props *TicklakeStac
 	// AWS's scoped-down crawler policy, narrowed to the data: the bucket's location and listing
 	// (under the data prefix), its objects, the catalog, and the crawler's own logs.
 	crawlerRole.AddToPolicy(statement([]string{"s3:GetObject"}, t.DataBucket.ArnForObjects(jsii.String(s.DataPrefix+"*"))))
-	crawlerRole.AddToPolicy(statement([]string{"s3:GetBucketLocation"}, t.DataBucket.BucketArn()))
+	crawlerRole.AddToPolicy(statement([]string{"s3:GetBucketLocation", "s3:GetBucketAcl"}, t.DataBucket.BucketArn()))
+	crawlerRole.AddToPolicy(statement([]string{"iam:GetRole", "iam:GetRolePolicy", "iam:ListRolePolicies"}, crawlerRole.RoleArn()))
 	crawlerRole.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Actions: jsii.Strings("s3:ListBucket"), Resources: &[]*string{t.DataBucket.BucketArn()},
 		Conditions: &map[string]any{"StringLike": map[string]any{"s3:prefix": []string{s.DataPrefix, s.DataPrefix + "*"}}}}))
