@@ -32,8 +32,8 @@ func PlaceSubnets(stack awscdk.Stack, vpc awsec2.Vpc, ids []string) {
 		}
 		// Both properties are present, each with the other's condition negated: CloudFormation
 		// resolves one to AWS::NoValue, which the template check cannot see.
-		awscdk.Annotations_Of(cfn).AcknowledgeWarning(jsii.String("CloudFormation-Validate::F3020"),
-			jsii.String("AvailabilityZone and AvailabilityZoneId are exclusive by condition (Fn::If with AWS::NoValue)"))
+		awscdk.Validations_Of(cfn).Acknowledge(&awscdk.Acknowledgment{Id: jsii.String("CloudFormation-Validate::F3020"),
+			Reason: jsii.String("AvailabilityZone and AvailabilityZoneId are exclusive by condition (Fn::If with AWS::NoValue)")})
 		byName := awscdk.Fn_Select(jsii.Number(float64(i)), awscdk.Fn_GetAzs(jsii.String("")))
 		cfn.AddPropertyOverride(jsii.String("AvailabilityZone"),
 			awscdk.Fn_ConditionIf(inUSEast1.LogicalId(), awscdk.Aws_NO_VALUE(), byName))
