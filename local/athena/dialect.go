@@ -2,6 +2,7 @@ package athena
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 )
 
@@ -320,9 +321,14 @@ func (tr *translator) rng(a, b int) (*builder, error) {
 				out.emit(") ", t.pos)
 				i += 3
 				continue
-			case name == "timestamp" && next.kind == tkString && hasZone(next.text):
+			case name == "timestamp" && next.kind == tkString:
 				prim = out.Len()
-				out.emit("TIMESTAMPTZ "+quoteLiteral(next.text)+" ", t.pos)
+				lit := shortTime.ReplaceAllString(next.text, "$1:00$2")
+				if hasZone(lit) {
+					out.emit("TIMESTAMPTZ "+quoteLiteral(lit)+" ", t.pos)
+				} else {
+					out.emit("TIMESTAMP "+quoteLiteral(lit)+" ", t.pos)
+				}
 				i++
 				continue
 			case next.is("(") && !notFunctions[name] && !prev.is("AS") && !prev.is(".") && !tr.ctes[name]:
@@ -466,6 +472,10 @@ func (tr *translator) valuesRows() {
 		}
 	}
 }
+
+// shortTime matches a timestamp literal's time without seconds ('2012-10-31 01:00 UTC'), which Trino
+// reads and DuckDB does not.
+var shortTime = regexp.MustCompile(`^(\s*\d{4}-\d{1,2}-\d{1,2}[ T]\d{1,2}:\d{2})(\s|[+-]|$)`)
 
 // hasZone reports whether a timestamp literal carries a time zone: '2026-11-25 14:30:00 UTC'.
 func hasZone(s string) bool {

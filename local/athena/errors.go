@@ -126,7 +126,7 @@ func duckError(err error, user string, tr *translation) *QueryError {
 		return at(ErrTypeMismatch, "%s", detail)
 	case duckCast.MatchString(msg):
 		m := duckCast.FindStringSubmatch(msg)
-		return at(ErrInvalidCast, "Cannot cast '%s' to %s", m[1], strings.ToLower(m[2]))
+		return at(ErrInvalidCast, "Cannot cast '%s' to %s", m[1], trinoCastName(m[2]))
 	case strings.Contains(msg, "Conversion Error"), strings.Contains(msg, "Invalid Input Error"):
 		return at(ErrInvalidFunction, "%s", detail)
 	case strings.Contains(msg, "Catalog Error") && strings.Contains(msg, "does not exist"):
@@ -135,6 +135,25 @@ func duckError(err error, user string, tr *translation) *QueryError {
 		return at(ErrColumnMissing, "%s", detail)
 	}
 	return &QueryError{Type: ErrInternal, Message: detail}
+}
+
+// trinoCastName is how Trino names a type in cast errors.
+func trinoCastName(duck string) string {
+	switch duck {
+	case "INT32", "INTEGER":
+		return "INT"
+	case "INT64", "BIGINT":
+		return "BIGINT"
+	case "INT16", "SMALLINT":
+		return "SMALLINT"
+	case "INT8", "TINYINT":
+		return "TINYINT"
+	case "FLOAT", "FLOAT32":
+		return "REAL"
+	case "FLOAT64":
+		return "DOUBLE"
+	}
+	return duck
 }
 
 // trinoTypes words DuckDB's argument types as Trino's: "STRING_LITERAL, INTEGER_LITERAL" -> "varchar, integer".

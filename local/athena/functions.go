@@ -104,7 +104,7 @@ var functions = map[string]fnSpec{
 	// math
 	"abs": f(1, 1, "abs({0})"), "ceil": f(1, 1, "ceil({0})"), "ceiling": f(1, 1, "ceil({0})"), "floor": f(1, 1, "floor({0})"),
 	"round": f(1, 2, "round({*})"), "truncate": f(1, 1, "trunc({0})"), "sqrt": f(1, 1, "sqrt({0})"),
-	"cbrt": f(1, 1, "cbrt({0})"), "exp": f(1, 1, "exp({0})"), "ln": f(1, 1, "ln({0})"), "log2": f(1, 1, "log2({0})"),
+	"cbrt": f(1, 1, "@cbrt({0})"), "exp": f(1, 1, "exp({0})"), "ln": f(1, 1, "ln({0})"), "log2": f(1, 1, "log2({0})"),
 	"log10": f(1, 1, "log10({0})"), "log": f(2, 2, "(ln({1}) / ln({0}))"), "power": f(2, 2, "pow({0}, {1})"),
 	"pow": f(2, 2, "pow({0}, {1})"), "mod": f(2, 2, "({0} % {1})"), "sign": f(1, 1, "sign({0})"), "pi": f(0, 0, "pi()"),
 	"e": f(0, 0, "exp(1)"), "rand": f(0, 0, "random()"), "random": f(0, 1, "@random({*})"), "degrees": f(1, 1, "degrees({0})"),
@@ -165,7 +165,7 @@ var functions = map[string]fnSpec{
 	"array_intersect": f(2, 2, "list_filter(@array_distinct({0}), tl_x -> list_contains({1}, tl_x))"),
 	"array_except":    f(2, 2, "list_filter(@array_distinct({0}), tl_x -> NOT list_contains({1}, tl_x))"),
 	"arrays_overlap":  f(2, 2, "list_has_any({0}, {1})"), "flatten": f(1, 1, "flatten({0})"),
-	"sequence": f(2, 3, "generate_series({*})"), "slice": f(3, 3, "list_slice({0}, {1}, {1} + {2} - 1)"),
+	"sequence": {min: 2, max: 3, custom: sequence}, "slice": f(3, 3, "list_slice({0}, {1}, {1} + {2} - 1)"),
 	"transform": f(2, 2, "list_transform({0}, {1})"), "filter": f(2, 2, "list_filter({0}, {1})"),
 	"reduce":     f(4, 4, "list_transform([list_reduce({0}, {2}, {1})], {3})[1]"),
 	"any_match":  f(2, 2, "list_bool_or(list_transform({0}, {1}))"),
@@ -238,6 +238,8 @@ var macros = []string{
 	`width_bucket(x, lo, hi, n) AS CAST(CASE WHEN x < lo THEN 0 WHEN x >= hi THEN n + 1 ELSE floor((x - lo) / (hi - lo) * n) + 1 END AS BIGINT)`,
 	`random(n := NULL) AS CASE WHEN n IS NULL THEN random() ELSE CAST(floor(random() * n) AS BIGINT) END`,
 	`to_iso8601(x) AS CASE WHEN typeof(x) = 'DATE' THEN strftime(x, '%Y-%m-%d') WHEN typeof(x) LIKE 'TIMESTAMP WITH%' THEN strftime(x, '%Y-%m-%dT%H:%M:%S.%gZ') ELSE strftime(x, '%Y-%m-%dT%H:%M:%S.%g') END`,
+	// exact for perfect cubes, as Java's Math.cbrt
+	`cbrt(x) AS CASE WHEN pow(round(cbrt(x)), 3) = x THEN round(cbrt(x)) ELSE cbrt(x) END`,
 	`at_timezone(x, z) AS timezone(z, CAST(x AS TIMESTAMPTZ))`,
 }
 
@@ -305,6 +307,14 @@ func regexpReplace(tr *translator, pos int, args []*builder, spans [][2]int) (*b
 		return expand("regexp_replace({0}, {1}, {2}, 'g')", pos, args), nil
 	}
 	return expand("regexp_replace({0}, {1}, regexp_replace({2}, '\\$(\\d)', '\\\\\\1', 'g'), 'g')", pos, args), nil
+}
+
+// sequence steps by -1 when it counts down and no step is given, as Trino's does.
+func sequence(_ *translator, pos int, args []*builder, _ [][2]int) (*builder, error) {
+	if len(args) == 2 {
+		return expand("generate_series({0}, {1}, CASE WHEN {0} <= {1} THEN 1 ELSE -1 END)", pos, args), nil
+	}
+	return expand("generate_series({0}, {1}, {2})", pos, args), nil
 }
 
 func arrayJoin(_ *translator, pos int, args []*builder, _ [][2]int) (*builder, error) {

@@ -73,6 +73,11 @@ func formatTyped(v any, duck string) *string {
 // render writes a value as Trino prints it: arrays [a, b], maps {k=v}, rows {f=v}, timestamps with
 // milliseconds, dates without time, doubles as Java prints them, varbinary as hex bytes.
 func render(v any, duck string, top bool) string {
+	if duck == "JSON" && v != nil {
+		if b, err := json.Marshal(v); err == nil {
+			return string(b)
+		}
+	}
 	switch x := v.(type) {
 	case nil:
 		if top {
