@@ -424,6 +424,9 @@ func (tr *translator) nameColumns() {
 		}
 		items, _ := tr.items(start, func(t token) bool { return t.kind == tkIdent && selectEnds[t.lower()] })
 		for n, it := range items {
+			if it[1] <= it[0] {
+				continue
+			}
 			toks := tr.toks[it[0]:it[1]]
 			last := toks[len(toks)-1]
 			named := last.kind == tkIdent || last.kind == tkQuoted
@@ -465,6 +468,9 @@ func (tr *translator) valuesRows() {
 		}
 		items, _ := tr.items(i+1, func(t token) bool { return t.kind == tkIdent && (selectEnds[t.lower()] || t.is("AS")) })
 		for _, it := range items {
+			if it[1] <= it[0] {
+				continue
+			}
 			if it[1]-it[0] == 1 || !(tr.toks[it[0]].is("(") && tr.match[it[0]] == it[1]-1) {
 				tr.values[it[0]] = true
 				tr.valEnd[it[1]] = true
