@@ -210,6 +210,21 @@ func init() {
 	}
 }
 
+// functionKind is "aggregate", "window" or "scalar", as SHOW FUNCTIONS says.
+func functionKind(name string) string {
+	switch name {
+	case "count", "count_if", "sum", "avg", "min", "max", "min_by", "max_by", "arbitrary", "any_value", "array_agg",
+		"bool_and", "bool_or", "every", "stddev", "stddev_samp", "stddev_pop", "variance", "var_samp", "var_pop", "corr",
+		"covar_samp", "covar_pop", "regr_slope", "regr_intercept", "geometric_mean", "kurtosis", "skewness",
+		"approx_distinct", "approx_percentile", "approx_most_frequent", "histogram", "map_agg":
+		return "aggregate"
+	case "row_number", "rank", "dense_rank", "percent_rank", "cume_dist", "ntile", "lag", "lead", "first_value",
+		"last_value", "nth_value":
+		return "window"
+	}
+	return "scalar"
+}
+
 // AllowList returns the names of the Trino functions the local Athena runs, sorted.
 func AllowList() []string {
 	var out []string

@@ -342,6 +342,21 @@ func (e *Engine) statement(ctx context.Context, database, sql string) (*result, 
 		_, _ = e.db.ExecContext(ctx, "DROP VIEW IF EXISTS "+quoteIdent(db)+"."+quoteIdent(vn))
 		e.viewMu.Unlock()
 		return &result{}, nil
+	case kw("SHOW", "FUNCTIONS"):
+		re, i, err := like(2)
+		if err != nil {
+			return nil, err
+		}
+		if err := end(i); err != nil {
+			return nil, err
+		}
+		r := &result{cols: []Column{{Name: "Function", Type: "varchar"}, {Name: "Function Type", Type: "varchar"}}}
+		for _, fn := range AllowList() {
+			if re == nil || re.MatchString(fn) {
+				r.rows = append(r.rows, []*string{ptr(fn), ptr(functionKind(fn))})
+			}
+		}
+		return r, nil
 	case kw("SHOW"):
 		return nil, errAt(ErrNotSupported, sql, at(1).pos, "SHOW %s is not supported by ticklake's local Athena", strings.ToUpper(at(1).text))
 	}
