@@ -250,7 +250,7 @@ func (tr *translator) rng(a, b int) (*builder, error) {
 			out.emit(quoteIdent(t.text)+" ", t.pos)
 		case tkOp:
 			switch t.text {
-			case "::", "//", "**", "{", "}", ":", "$", "`", "->>", "=>", "@", "#", "~", "^", "&":
+			case "::", "//", "**", "{", "}", ":", "$", "`", "->>", "=>", "@", "#", "~", "^", "&", ";":
 				return nil, syntaxErrorAt(tr.src, t.pos, fmt.Sprintf("mismatched input '%s'", t.text))
 			case "(", "[":
 				start := out.Len()

@@ -325,14 +325,22 @@ func (e *Engine) query(ctx context.Context, database, query string, params []str
 	if !readOnly(bound) {
 		return nil, nil, 0, &QueryError{Type: ErrNotSupported, Message: "the local engine runs queries (SELECT, WITH, VALUES), SHOW, DESCRIBE, MSCK REPAIR TABLE, CREATE VIEW and DROP VIEW only"}
 	}
-	return e.select_(ctx, database, bound)
+	return e.select_(ctx, database, bound, false)
 }
 
-// select_ runs a query: translated to DuckDB, over views of the catalog's tables.
-func (e *Engine) select_(ctx context.Context, database, query string) ([]Column, [][]*string, int64, error) {
+// select_ runs a query: translated to DuckDB, over views of the catalog's tables. columnsOnly
+// analyzes the query for its columns without reading any data.
+func (e *Engine) select_(ctx context.Context, database, query string, columnsOnly bool) ([]Column, [][]*string, int64, error) {
 	tr, err := translate(query, database, catalogResolver{e.catalog})
 	if err != nil {
 		return nil, nil, 0, err
+	}
+	if columnsOnly {
+		const prefix = "SELECT * FROM ("
+		for i := range tr.segs {
+			tr.segs[i].out += len(prefix)
+		}
+		tr.sql = prefix + tr.sql + "\n) AS tl_columns LIMIT 0"
 	}
 	scanned, err := e.refreshViews(ctx, database, tr)
 	if err != nil {

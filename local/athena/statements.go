@@ -524,7 +524,7 @@ func (e *Engine) createView(ctx context.Context, db, name, sql, body string, bod
 			blank[i] = ' '
 		}
 	}
-	cols, _, _, err := e.select_(ctx, db, string(blank)+body)
+	cols, _, _, err := e.select_(ctx, db, string(blank)+body, true)
 	if err != nil {
 		return nil, err
 	}

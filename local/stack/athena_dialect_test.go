@@ -487,7 +487,15 @@ func testStatements(t *testing.T, st *Stack, cl *athena.Client, sizes map[string
 		t.Errorf("view in the catalog: %+v", tbl.Table)
 	}
 	check("SHOW TABLES", "spy", "ticks")
-	_, _, reason := athenaRun(t, cl, "CREATE VIEW spy AS SELECT 1 AS a")
+	_, _, reason := athenaRun(t, cl, "CREATE VIEW bad AS\nSELECT nosuch(1)")
+	if reason != "FUNCTION_NOT_FOUND: line 2:8: Function 'nosuch' not registered" {
+		t.Errorf("CREATE VIEW of a bad query: %q", reason)
+	}
+	_, _, reason = athenaRun(t, cl, "CREATE VIEW bad AS SELECT x FROM ticks")
+	if !strings.HasPrefix(reason, "COLUMN_NOT_FOUND: line 1:27: Column 'x'") {
+		t.Errorf("CREATE VIEW of a bad column: %q", reason)
+	}
+	_, _, reason = athenaRun(t, cl, "CREATE VIEW spy AS SELECT 1 AS a")
 	if !strings.HasPrefix(reason, "ALREADY_EXISTS") {
 		t.Errorf("second CREATE VIEW: %q", reason)
 	}

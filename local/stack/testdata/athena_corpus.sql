@@ -711,3 +711,7 @@ SELECT hash('a')
 -- name: DuckDB-only list_aggregate
 -- expect-error: FUNCTION_NOT_FOUND: line 1:8: Function 'list_aggregate' not registered
 SELECT list_aggregate('a')
+
+-- name: one statement only
+-- expect-error: SYNTAX_ERROR: line 1:9: mismatched input ';'
+SELECT 1; SELECT 2
