@@ -644,10 +644,39 @@ func (tr *translator) cast(i int, out *builder) error {
 	if err != nil {
 		return err
 	}
-	out.emit(strings.ToUpper(tr.toks[i].text)+"(", tr.toks[i].pos)
+	fn := strings.ToUpper(tr.toks[i].text)
+	switch {
+	case typ == "JSON":
+		// Trino casts a value to JSON as its JSON form: CAST('abc' AS JSON) is "abc"
+		out.emit("to_json(", tr.toks[i].pos)
+		out.add(expr)
+		out.emit(") ", tr.toks[i].pos)
+		return nil
+	case typ == "VARCHAR" && tr.isJSON(open+1, as):
+		// and a JSON string back to VARCHAR as its value, without quotes
+		out.emit("json_extract_string(", tr.toks[i].pos)
+		out.add(expr)
+		out.emit(", '$') ", tr.toks[i].pos)
+		return nil
+	}
+	out.emit(fn+"(", tr.toks[i].pos)
 	out.add(expr)
 	out.emit(" AS "+typ+") ", tr.toks[as].pos)
 	return nil
+}
+
+// isJSON reports whether tokens [a, b) are plainly a JSON value: a call of a function that returns
+// JSON.
+func (tr *translator) isJSON(a, b int) bool {
+	t := tr.toks[a]
+	if t.kind != tkIdent || !tr.toks[a+1].is("(") || tr.match[a+1] != b-1 {
+		return false
+	}
+	switch t.lower() {
+	case "json_extract", "json_parse", "json_array_get":
+		return true
+	}
+	return false
 }
 
 // typeName translates a Trino type written in tokens [a, b) into DuckDB's.

@@ -715,3 +715,7 @@ SELECT list_aggregate('a')
 -- name: one statement only
 -- expect-error: SYNTAX_ERROR: line 1:9: mismatched input ';'
 SELECT 1; SELECT 2
+
+-- name: cast to and from json
+-- expect: "abc" | [1,2] | x | 1.5
+SELECT CAST('abc' AS JSON), CAST(ARRAY[1, 2] AS JSON), CAST(json_extract('{"a": "x"}', '$.a') AS varchar), CAST(json_extract('{"a": 1.5}', '$.a') AS varchar)
