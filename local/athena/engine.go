@@ -1,5 +1,5 @@
-// Package athena is the local twin's Athena: query executions run by DuckDB over the tables of the
-// local Glue catalog (each database a schema, each table a view over the Parquet files of its cataloged
+// Package athena is the local twin's Athena: query executions in Athena's SQL (Trino's), translated
+// for and run by DuckDB (dialect.go, functions.go) over the tables of the local Glue catalog (each database a schema, each table a view over the Parquet files of its cataloged
 // partitions), results written as CSV to the results bucket as Athena writes them, and the Athena
 // JSON 1.1 API over it all, so that the AWS SDKs and CLI work against it.
 package athena
@@ -9,11 +9,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"math"
 	"os"
 	"path/filepath"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -105,10 +103,14 @@ func New(catalog *glue.Catalog, bucketDir func(string) string, out ObjectWriter)
 	if err != nil {
 		return nil, fmt.Errorf("start DuckDB: %w", err)
 	}
-	for _, stmt := range []string{"SET TimeZone = 'UTC'", "SET threads = 2"} {
+	setup := []string{"SET TimeZone = 'UTC'", "SET threads = 2", "SET integer_division = true"}
+	for _, m := range macros {
+		setup = append(setup, "CREATE OR REPLACE MACRO main."+macroPrefix+m)
+	}
+	for _, stmt := range setup {
 		if _, err := db.Exec(stmt); err != nil {
 			db.Close()
-			return nil, fmt.Errorf("configure DuckDB: %w", err)
+			return nil, fmt.Errorf("configure DuckDB: %s: %w", stmt, err)
 		}
 	}
 	return &Engine{db: db, catalog: catalog, bucketDir: bucketDir, out: out,
@@ -301,7 +303,8 @@ func (e *Engine) run(ctx context.Context, ex *Execution) {
 		case ctx.Err() != nil:
 			x.State, x.Reason = StateCancelled, "Query was cancelled by user"
 		case err != nil:
-			x.State, x.Reason, x.ErrorType = StateFailed, athenaMessage(err), 1100
+			x.State = StateFailed
+			x.Reason, x.ErrorType = athenaMessage(err)
 		default:
 			x.State, x.Columns, x.Rows = StateSucceeded, cols, rows
 		}
@@ -314,10 +317,34 @@ func (e *Engine) query(ctx context.Context, database, query string, params []str
 	if err != nil {
 		return nil, nil, 0, err
 	}
-	if !readOnly(bound) {
-		return nil, nil, 0, errors.New("NOT_SUPPORTED: the local engine runs queries (SELECT, WITH, SHOW, DESCRIBE, EXPLAIN, VALUES) only")
+	res, err := e.statement(ctx, database, bound)
+	if err != nil || res != nil {
+		if res == nil {
+			return nil, nil, 0, err
+		}
+		return res.cols, res.rows, 0, nil
 	}
-	scanned, err := e.refreshViews(ctx, database, bound)
+	if !readOnly(bound) {
+		return nil, nil, 0, &QueryError{Type: ErrNotSupported, Message: "the local engine runs queries (SELECT, WITH, VALUES), SHOW, DESCRIBE, MSCK REPAIR TABLE, CREATE VIEW and DROP VIEW only"}
+	}
+	return e.select_(ctx, database, bound, false)
+}
+
+// select_ runs a query: translated to DuckDB, over views of the catalog's tables. columnsOnly
+// analyzes the query for its columns without reading any data.
+func (e *Engine) select_(ctx context.Context, database, query string, columnsOnly bool) ([]Column, [][]*string, int64, error) {
+	tr, err := translate(query, database, catalogResolver{e.catalog})
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	if columnsOnly {
+		const prefix = "SELECT * FROM ("
+		for i := range tr.segs {
+			tr.segs[i].out += len(prefix)
+		}
+		tr.sql = prefix + tr.sql + "\n) AS tl_columns LIMIT 0"
+	}
+	scanned, err := e.refreshViews(ctx, database, tr)
 	if err != nil {
 		return nil, nil, 0, err
 	}
@@ -327,11 +354,11 @@ func (e *Engine) query(ctx context.Context, database, query string, params []str
 	}
 	defer conn.Close()
 	if _, err := conn.ExecContext(ctx, "SET schema = "+quoteLiteral(database)); err != nil {
-		return nil, nil, 0, fmt.Errorf("SCHEMA_NOT_FOUND: Schema '%s' does not exist", database)
+		return nil, nil, 0, &QueryError{Type: ErrSchemaMissing, Message: fmt.Sprintf("Schema '%s' does not exist", database)}
 	}
-	rs, err := conn.QueryContext(ctx, bound)
+	rs, err := conn.QueryContext(ctx, tr.sql)
 	if err != nil {
-		return nil, nil, 0, err
+		return nil, nil, 0, duckError(err, query, tr)
 	}
 	defer rs.Close()
 	types, err := rs.ColumnTypes()
@@ -339,8 +366,10 @@ func (e *Engine) query(ctx context.Context, database, query string, params []str
 		return nil, nil, 0, err
 	}
 	cols := make([]Column, len(types))
+	duckTypes := make([]string, len(types))
 	for i, t := range types {
-		cols[i] = Column{Name: t.Name(), Type: athenaType(t.DatabaseTypeName())}
+		duckTypes[i] = t.DatabaseTypeName()
+		cols[i] = Column{Name: strings.ToLower(t.Name()), Type: athenaType(duckTypes[i])}
 	}
 	var rows [][]*string
 	vals := make([]any, len(cols))
@@ -350,45 +379,95 @@ func (e *Engine) query(ctx context.Context, database, query string, params []str
 	}
 	for rs.Next() {
 		if err := rs.Scan(ptrs...); err != nil {
-			return nil, nil, 0, err
+			return nil, nil, 0, duckError(err, query, tr)
 		}
 		row := make([]*string, len(cols))
 		for i, v := range vals {
-			row[i] = format(v)
+			row[i] = formatTyped(v, duckTypes[i])
 		}
 		rows = append(rows, row)
 	}
-	return cols, rows, scanned, rs.Err()
+	if err := rs.Err(); err != nil {
+		return nil, nil, 0, duckError(err, query, tr)
+	}
+	return cols, rows, scanned, nil
 }
 
-// refreshViews makes each table of database a view over its cataloged partitions' files, and returns
-// the bytes of the files of the tables that query names.
-func (e *Engine) refreshViews(ctx context.Context, database, query string) (int64, error) {
+// refreshViews makes each table of database a view over its cataloged partitions' files (and, for
+// the tables the query reads, the views of their pseudo-columns and partitions), each catalog view a
+// view of its translated SQL, and returns the bytes of the files of the tables the query reads.
+func (e *Engine) refreshViews(ctx context.Context, database string, tr *translation) (int64, error) {
 	e.viewMu.Lock()
 	defer e.viewMu.Unlock()
 	if _, err := e.db.ExecContext(ctx, "CREATE SCHEMA IF NOT EXISTS "+quoteIdent(database)); err != nil {
 		return 0, err
 	}
-	if _, err := e.catalog.Database(database); err != nil {
-		return 0, nil // no such database: the query fails on its tables, as in Athena
+	read := map[string]bool{}
+	for _, t := range tr.tables {
+		read[t.database+"."+t.name] = true
+		if t.database != database {
+			if _, err := e.db.ExecContext(ctx, "CREATE SCHEMA IF NOT EXISTS "+quoteIdent(t.database)); err != nil {
+				return 0, err
+			}
+		}
 	}
-	tables, err := e.catalog.Tables(database)
-	if err != nil {
-		return 0, err
+	dbs := map[string]bool{database: true}
+	for _, t := range tr.tables {
+		dbs[t.database] = true
 	}
-	lower := strings.ToLower(query)
 	var scanned int64
-	for _, t := range tables {
-		files, size, err := e.tableFiles(t)
+	for db := range dbs {
+		if _, err := e.catalog.Database(db); err != nil {
+			continue // no such database: the query fails on its tables, as in Athena
+		}
+		tables, err := e.catalog.Tables(db)
 		if err != nil {
 			return 0, err
 		}
-		if strings.Contains(lower, strings.ToLower(t.Name)) {
-			scanned += size
+		var views []glue.Table
+		for _, t := range tables {
+			if t.TableType == tableTypeView {
+				views = append(views, t)
+				continue
+			}
+			files, size, err := e.tableFiles(t)
+			if err != nil {
+				return 0, err
+			}
+			name := quoteIdent(db) + "." + quoteIdent(t.Name)
+			stmts := []string{"CREATE OR REPLACE VIEW " + name + " AS " + viewSQL(t, files, false)}
+			if read[db+"."+t.Name] {
+				scanned += size
+				if len(t.PartitionKeys) > 0 {
+					parts, err := e.catalog.Partitions(db, t.Name)
+					if err != nil {
+						return 0, err
+					}
+					stmts = append(stmts, "CREATE OR REPLACE VIEW "+quoteIdent(db)+"."+quoteIdent(t.Name+partitionsSufx)+" AS "+partitionsSQL(t, parts))
+				}
+				if tr.pseudo {
+					stmts = append(stmts, "CREATE OR REPLACE VIEW "+quoteIdent(db)+"."+quoteIdent(t.Name+filesSufx)+" AS "+e.filesSQL(t, files))
+				}
+			}
+			for _, s := range stmts {
+				if _, err := e.db.ExecContext(ctx, s); err != nil {
+					return 0, fmt.Errorf("view of %s.%s: %w", db, t.Name, err)
+				}
+			}
 		}
-		view := "CREATE OR REPLACE VIEW " + quoteIdent(database) + "." + quoteIdent(t.Name) + " AS " + viewSQL(t, files)
-		if _, err := e.db.ExecContext(ctx, view); err != nil {
-			return 0, fmt.Errorf("view of %s.%s: %w", database, t.Name, err)
+		// catalog views, each over the tables and views before it; a view may need another first
+		for pass := 0; pass <= len(views) && len(views) > 0; pass++ {
+			var later []glue.Table
+			var lastErr error
+			for _, v := range views {
+				if err := e.createDuckView(ctx, v); err != nil {
+					later, lastErr = append(later, v), err
+				}
+			}
+			views = later
+			if len(views) > 0 && pass == len(views) {
+				return 0, lastErr
+			}
 		}
 	}
 	return scanned, nil
@@ -436,8 +515,8 @@ func (e *Engine) tableFiles(t glue.Table) ([]string, int64, error) {
 }
 
 // viewSQL selects a table's catalog columns from its files, typed as Athena types them; partition
-// keys come from the folders as strings.
-func viewSQL(t glue.Table, files []string) string {
+// keys come from the folders as strings. withFile adds the column fileColumn: each row's file.
+func viewSQL(t glue.Table, files []string, withFile bool) string {
 	var cols []string
 	for _, c := range t.StorageDescriptor.Columns {
 		cols = append(cols, fmt.Sprintf("CAST(%s AS %s) AS %s", quoteIdent(c.Name), duckType(c.Type), quoteIdent(c.Name)))
@@ -455,6 +534,9 @@ func viewSQL(t glue.Table, files []string) string {
 		for _, k := range t.PartitionKeys {
 			empty = append(empty, "CAST(NULL AS VARCHAR) AS "+quoteIdent(k.Name))
 		}
+		if withFile {
+			empty = append(empty, "CAST(NULL AS VARCHAR) AS "+fileColumn)
+		}
 		return "SELECT " + strings.Join(empty, ", ") + " WHERE false"
 	}
 	quoted := make([]string, len(files))
@@ -464,6 +546,10 @@ func viewSQL(t glue.Table, files []string) string {
 	src := "read_parquet([" + strings.Join(quoted, ", ") + "], union_by_name = true"
 	if len(keys) > 0 {
 		src += ", hive_partitioning = true, hive_types = {" + strings.Join(hiveTypes, ", ") + "}"
+	}
+	if withFile {
+		src += ", filename = true"
+		keys = append(keys, "filename AS "+fileColumn)
 	}
 	src += ")"
 	return "SELECT " + strings.Join(append(cols, keys...), ", ") + " FROM " + src
@@ -496,72 +582,6 @@ func duckType(glueType string) string {
 		return "BLOB"
 	}
 	return "VARCHAR"
-}
-
-// athenaType maps a DuckDB result type to the name Athena reports.
-func athenaType(duck string) string {
-	switch {
-	case duck == "VARCHAR":
-		return "varchar"
-	case duck == "BIGINT" || duck == "HUGEINT" || duck == "UBIGINT":
-		return "bigint"
-	case duck == "INTEGER" || duck == "UINTEGER":
-		return "integer"
-	case duck == "SMALLINT" || duck == "TINYINT":
-		return "smallint"
-	case duck == "DOUBLE":
-		return "double"
-	case duck == "FLOAT":
-		return "float"
-	case duck == "BOOLEAN":
-		return "boolean"
-	case duck == "DATE":
-		return "date"
-	case strings.HasPrefix(duck, "TIMESTAMP"):
-		return "timestamp"
-	case strings.HasPrefix(duck, "DECIMAL"):
-		return "decimal"
-	}
-	return "varchar"
-}
-
-// format renders a value as Athena writes it in results; nil stays nil (an empty cell).
-func format(v any) *string {
-	var s string
-	switch x := v.(type) {
-	case nil:
-		return nil
-	case string:
-		s = x
-	case []byte:
-		s = string(x)
-	case time.Time:
-		s = x.UTC().Format("2006-01-02 15:04:05.000")
-	case float64:
-		s = formatFloat(x)
-	case float32:
-		s = formatFloat(float64(x))
-	case bool:
-		s = strconv.FormatBool(x)
-	default:
-		s = fmt.Sprint(x)
-	}
-	return &s
-}
-
-func formatFloat(f float64) string {
-	switch {
-	case math.IsNaN(f):
-		return "NaN"
-	case math.IsInf(f, 1):
-		return "Infinity"
-	case math.IsInf(f, -1):
-		return "-Infinity"
-	}
-	if a := math.Abs(f); a != 0 && (a < 1e-3 || a >= 1e7) {
-		return strings.ToUpper(strconv.FormatFloat(f, 'e', -1, 64))
-	}
-	return strconv.FormatFloat(f, 'f', -1, 64)
 }
 
 // writeResults writes the CSV Athena writes: a header, every value quoted, nulls empty.
@@ -655,33 +675,6 @@ func readOnly(query string) bool {
 		return false
 	}
 	return true
-}
-
-// athenaMessage words a DuckDB error as Athena words its own: an error type, then the detail.
-func athenaMessage(err error) string {
-	msg := err.Error()
-	switch {
-	case strings.HasPrefix(msg, "NOT_SUPPORTED") || strings.HasPrefix(msg, "SCHEMA_NOT_FOUND") || strings.HasPrefix(msg, "InvalidRequest"):
-		return msg
-	case strings.Contains(msg, "Parser Error"):
-		return "SYNTAX_ERROR: " + cleanDuck(msg)
-	case strings.Contains(msg, "Catalog Error") && strings.Contains(msg, "does not exist"):
-		return "TABLE_NOT_FOUND: " + cleanDuck(msg)
-	case strings.Contains(msg, "Binder Error"):
-		return "COLUMN_NOT_FOUND: " + cleanDuck(msg)
-	case strings.Contains(msg, "Conversion Error") || strings.Contains(msg, "Invalid Input Error"):
-		return "INVALID_CAST_ARGUMENT: " + cleanDuck(msg)
-	}
-	return "GENERIC_INTERNAL_ERROR: " + cleanDuck(msg)
-}
-
-func cleanDuck(msg string) string {
-	for _, p := range []string{"Parser Error: ", "Catalog Error: ", "Binder Error: ", "Conversion Error: ", "Invalid Input Error: "} {
-		if i := strings.Index(msg, p); i >= 0 {
-			msg = msg[i+len(p):]
-		}
-	}
-	return strings.TrimSpace(strings.SplitN(msg, "\n\n", 2)[0])
 }
 
 func quoteIdent(s string) string   { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }

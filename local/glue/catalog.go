@@ -72,6 +72,8 @@ type Table struct {
 	Name              string            `json:"Name"`
 	DatabaseName      string            `json:"DatabaseName"`
 	TableType         string            `json:"TableType,omitempty"`
+	ViewOriginalText  string            `json:"ViewOriginalText,omitempty"` // a view's definition, as Athena stores it
+	ViewExpandedText  string            `json:"ViewExpandedText,omitempty"`
 	StorageDescriptor StorageDescriptor `json:"StorageDescriptor"`
 	PartitionKeys     []Column          `json:"PartitionKeys,omitempty"`
 	Parameters        map[string]string `json:"Parameters,omitempty"`

@@ -372,7 +372,7 @@ func TestNamedQueriesAndHistory(t *testing.T) {
 	if err != nil || len(hist.QueryExecutionIds) != 1 {
 		t.Fatalf("ListQueryExecutions = %v, %v", hist, err)
 	}
-	s, _ := cl.StartQueryExecution(ctx, &athena.StartQueryExecutionInput{QueryString: aws.String("SELECT count(*) FROM range(100000000) a, range(100) b"),
+	s, _ := cl.StartQueryExecution(ctx, &athena.StartQueryExecutionInput{QueryString: aws.String("SELECT count(*) FROM UNNEST(sequence(1, 10000)) AS a(x) CROSS JOIN UNNEST(sequence(1, 10000)) AS b(y) CROSS JOIN UNNEST(sequence(1, 100)) AS c(z)"),
 		WorkGroup: aws.String(WorkGroup)})
 	if _, err := cl.StopQueryExecution(ctx, &athena.StopQueryExecutionInput{QueryExecutionId: s.QueryExecutionId}); err != nil {
 		t.Fatal(err)
