@@ -209,8 +209,24 @@ func TestOtherSettings(t *testing.T) {
 			t.Errorf("grant %s: %s", id, text)
 		}
 	}
-	if !strings.Contains(jsonText(raw["Resources"]), "lakeformation:GetDataAccess") {
-		t.Error("no role may call lakeformation:GetDataAccess")
+	// Data access (the credentials Lake Formation vends to Glue and Athena) for the roles that read
+	// data through them, the crawler's and the state machine's; the crawlertrigger reads the catalog only.
+	dataAccess := map[string]bool{}
+	for _, pol := range resourcesOf(raw, "AWS::IAM::Policy") {
+		if p := pol["Properties"].(map[string]any); strings.Contains(jsonText(p["PolicyDocument"]), "lakeformation:GetDataAccess") {
+			for _, r := range p["Roles"].([]any) {
+				dataAccess[jsonText(r)] = true
+			}
+		}
+	}
+	for role, want := range map[string]bool{"CrawlerRole": true, "AnalyticsStateMachineRole": true, "CrawlerTriggerRole": false} {
+		got := false
+		for r := range dataAccess {
+			got = got || strings.Contains(r, `"`+role) && !(role == "CrawlerRole" && strings.Contains(r, "CrawlerTrigger"))
+		}
+		if got != want {
+			t.Errorf("%s may call lakeformation:GetDataAccess: %v, want %v (roles with it: %v)", role, got, want, dataAccess)
+		}
 	}
 	anns := assertions.Annotations_FromStack(stack.Stack)
 	if w := anns.FindWarning(jsii.String("*"), assertions.Match_StringLikeRegexp(jsii.String("alarm-email"))); len(*w) != 0 {
