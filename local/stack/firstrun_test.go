@@ -215,3 +215,25 @@ func TestBadDateFails(t *testing.T) {
 		}
 	}
 }
+
+// TestCloseCutsCrawlShort checks that closing the stack does not wait out a crawl's duration (90 s
+// in serve, at real time): the crawl under way ends at once.
+func TestCloseCutsCrawlShort(t *testing.T) {
+	st, err := Start(Options{DataDir: t.TempDir(), NoPipeline: true, CrawlDuration: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Crawlers.Start(Crawler); err != nil {
+		t.Fatal(err)
+	}
+	closed := make(chan struct{})
+	go func() {
+		st.Close()
+		close(closed)
+	}()
+	select {
+	case <-closed:
+	case <-time.After(time.Minute):
+		t.Fatal("Close waited for the hour-long crawl to end")
+	}
+}
