@@ -102,6 +102,21 @@ func TestAsyncInvocations(t *testing.T) {
 			t.Errorf("schedule input %s: %+v, %v", input, ev, err)
 		}
 	}
+	// The schedule starts running once its role may invoke the producer and the producer's
+	// asynchronous settings (no retry) are in place: a run before them would fail, or be retried.
+	for id, sch := range resourcesOf(raw, "AWS::Scheduler::Schedule") {
+		deps := jsonText(sch["DependsOn"])
+		for cfg := range configs {
+			if strings.Contains(jsonText(configs[cfg]["Properties"].(map[string]any)["FunctionName"]), producer) && !strings.Contains(deps, `"`+cfg+`"`) {
+				t.Errorf("schedule %s does not wait for the producer's %s (DependsOn %s)", id, cfg, deps)
+			}
+		}
+		for pol := range resourcesOf(raw, "AWS::IAM::Policy") {
+			if strings.HasPrefix(pol, "ProducerScheduleRole") && !strings.Contains(deps, `"`+pol+`"`) {
+				t.Errorf("schedule %s does not wait for its role's policy %s (DependsOn %s)", id, pol, deps)
+			}
+		}
+	}
 	// The schedule's role may do two things.
 	for id, pol := range resourcesOf(raw, "AWS::IAM::Policy") {
 		if !strings.HasPrefix(id, "ProducerScheduleRole") {
