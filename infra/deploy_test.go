@@ -102,6 +102,21 @@ func TestAsyncInvocations(t *testing.T) {
 			t.Errorf("schedule input %s: %+v, %v", input, ev, err)
 		}
 	}
+	// The schedule starts running once its role may invoke the producer and the producer's
+	// asynchronous settings (no retry) are in place: a run before them would fail, or be retried.
+	for id, sch := range resourcesOf(raw, "AWS::Scheduler::Schedule") {
+		deps := jsonText(sch["DependsOn"])
+		for cfg := range configs {
+			if strings.Contains(jsonText(configs[cfg]["Properties"].(map[string]any)["FunctionName"]), producer) && !strings.Contains(deps, `"`+cfg+`"`) {
+				t.Errorf("schedule %s does not wait for the producer's %s (DependsOn %s)", id, cfg, deps)
+			}
+		}
+		for pol := range resourcesOf(raw, "AWS::IAM::Policy") {
+			if strings.HasPrefix(pol, "ProducerScheduleRole") && !strings.Contains(deps, `"`+pol+`"`) {
+				t.Errorf("schedule %s does not wait for its role's policy %s (DependsOn %s)", id, pol, deps)
+			}
+		}
+	}
 	// The schedule's role may do two things.
 	for id, pol := range resourcesOf(raw, "AWS::IAM::Policy") {
 		if !strings.HasPrefix(id, "ProducerScheduleRole") {
@@ -209,8 +224,24 @@ func TestOtherSettings(t *testing.T) {
 			t.Errorf("grant %s: %s", id, text)
 		}
 	}
-	if !strings.Contains(jsonText(raw["Resources"]), "lakeformation:GetDataAccess") {
-		t.Error("no role may call lakeformation:GetDataAccess")
+	// Data access (the credentials Lake Formation vends to Glue and Athena) for the roles that read
+	// data through them, the crawler's and the state machine's; the crawlertrigger reads the catalog only.
+	dataAccess := map[string]bool{}
+	for _, pol := range resourcesOf(raw, "AWS::IAM::Policy") {
+		if p := pol["Properties"].(map[string]any); strings.Contains(jsonText(p["PolicyDocument"]), "lakeformation:GetDataAccess") {
+			for _, r := range p["Roles"].([]any) {
+				dataAccess[jsonText(r)] = true
+			}
+		}
+	}
+	for role, want := range map[string]bool{"CrawlerRole": true, "AnalyticsStateMachineRole": true, "CrawlerTriggerRole": false} {
+		got := false
+		for r := range dataAccess {
+			got = got || strings.Contains(r, `"`+role) && !(role == "CrawlerRole" && strings.Contains(r, "CrawlerTrigger"))
+		}
+		if got != want {
+			t.Errorf("%s may call lakeformation:GetDataAccess: %v, want %v (roles with it: %v)", role, got, want, dataAccess)
+		}
 	}
 	anns := assertions.Annotations_FromStack(stack.Stack)
 	if w := anns.FindWarning(jsii.String("*"), assertions.Match_StringLikeRegexp(jsii.String("alarm-email"))); len(*w) != 0 {

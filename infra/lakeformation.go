@@ -15,6 +15,10 @@ type LakeFormationGrant struct {
 	Role     awsiam.IRole
 	Database []string
 	Tables   []string
+	// DataAccess lets the role ask Lake Formation for credentials to the data
+	// (lakeformation:GetDataAccess): for roles that read the data through Glue or Athena, not for
+	// one that reads the catalog only.
+	DataAccess bool
 }
 
 // LakeFormationProps configure the grants.
@@ -26,9 +30,9 @@ type LakeFormationProps struct {
 }
 
 // NewLakeFormationGrants grants, for accounts where Lake Formation governs the Data Catalog, each
-// principal its permissions with AWS::LakeFormation::PrincipalPermissions, and lets each role ask
-// Lake Formation for data access (lakeformation:GetDataAccess, which has no resource-level
-// permissions). The deploying role must be a Lake Formation administrator (or hold the
+// principal its permissions with AWS::LakeFormation::PrincipalPermissions, and lets the roles that
+// read data ask Lake Formation for access to it (lakeformation:GetDataAccess, which has no
+// resource-level permissions). The deploying role must be a Lake Formation administrator (or hold the
 // permissions with the grant option).
 func NewLakeFormationGrants(scope constructs.Construct, id string, p LakeFormationProps) {
 	c := constructs.NewConstruct(scope, jsii.String(id))
@@ -50,6 +54,9 @@ func NewLakeFormationGrants(scope constructs.Construct, id string, p LakeFormati
 					CatalogId: account, DatabaseName: p.Database, TableWildcard: map[string]any{}}},
 				Permissions: jsii.Strings(g.Tables...), PermissionsWithGrantOption: &[]*string{}})
 			tables.Node().AddDependency(p.DependsOn)
+		}
+		if !g.DataAccess {
+			continue
 		}
 		g.Role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Actions: jsii.Strings("lakeformation:GetDataAccess"), Resources: jsii.Strings("*")}))

@@ -84,7 +84,7 @@ func Suppress(t *TicklakeStack) {
 		by("Analytics/StateMachine/Resource", rule("AwsSolutions-SF1", reasonSFNLogLevel))
 	}
 	if t.Settings.LakeFormation {
-		for _, role := range []string{"CrawlerRole", "CrawlerTriggerRole", "Analytics/StateMachine/Role"} {
+		for _, role := range []string{"CrawlerRole", "Analytics/StateMachine/Role"} {
 			by(role, rule("AwsSolutions-IAM5", reasonLakeFormation, star))
 		}
 	}

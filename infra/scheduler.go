@@ -73,7 +73,7 @@ func NewProducerSchedule(scope constructs.Construct, id string, p ProducerSchedu
 	if s.ScheduleMinutes == 1 {
 		expr = "rate(1 minute)"
 	}
-	return awsscheduler.NewCfnSchedule(scope, jsii.String(id), &awsscheduler.CfnScheduleProps{
+	schedule := awsscheduler.NewCfnSchedule(scope, jsii.String(id), &awsscheduler.CfnScheduleProps{
 		Description:        jsii.String("Runs the producer"),
 		ScheduleExpression: jsii.String(expr),
 		State:              jsii.String(state),
@@ -87,4 +87,9 @@ func NewProducerSchedule(scope constructs.Construct, id string, p ProducerSchedu
 			DeadLetterConfig: &awsscheduler.CfnSchedule_DeadLetterConfigProperty{Arn: p.Failures.QueueArn()},
 		},
 	})
+	// A schedule runs as soon as it exists: not before its role may invoke the producer, nor before
+	// the producer's asynchronous settings (no retry, the failure queue), which are part of the
+	// function's construct, are in place.
+	schedule.Node().AddDependency(role, p.Producer)
+	return schedule
 }

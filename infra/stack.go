@@ -336,9 +336,10 @@ func NewTicklakeStack(scope constructs.Construct, id string, props *TicklakeStac
 		NewLakeFormationGrants(stack, "LakeFormation", LakeFormationProps{Database: jsii.String(s.Database), DependsOn: database,
 			Grants: []LakeFormationGrant{
 				{ID: "Crawler", Role: crawlerRole, Database: []string{"DESCRIBE", "CREATE_TABLE", "ALTER"},
-					Tables: []string{"DESCRIBE", "SELECT", "ALTER", "INSERT"}},
+					Tables: []string{"DESCRIBE", "SELECT", "ALTER", "INSERT"}, DataAccess: true},
 				{ID: "CrawlerTrigger", Role: t.Trigger.Role(), Database: []string{"DESCRIBE"}, Tables: []string{"DESCRIBE", "SELECT"}},
-				{ID: "Analytics", Role: t.StateMachine.StateMachine.Role(), Database: []string{"DESCRIBE"}, Tables: []string{"DESCRIBE", "SELECT"}},
+				{ID: "Analytics", Role: t.StateMachine.StateMachine.Role(), Database: []string{"DESCRIBE"}, Tables: []string{"DESCRIBE", "SELECT"},
+					DataAccess: true},
 			}})
 	}
 

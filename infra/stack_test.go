@@ -376,6 +376,30 @@ func TestStateMachineDefinition(t *testing.T) {
 	if len(branches) != len(analytics.All()) {
 		t.Errorf("%d query branches, want %d", len(branches), len(analytics.All()))
 	}
+	// Each query is its SQL as written, the day a bound execution parameter, and no result reuse:
+	// Athena reuses a result for the same text whatever the parameters, so a run for one day could
+	// get another day's result.
+	sqlOf := map[string]string{}
+	for _, q := range analytics.All() {
+		sqlOf["Start-"+q.Name] = q.SQL
+	}
+	for _, b := range branches {
+		for name, st := range b.(map[string]any)["States"].(map[string]any) {
+			p, _ := st.(map[string]any)["Parameters"].(map[string]any)
+			if !strings.HasPrefix(name, "Start-") {
+				continue
+			}
+			if p["QueryString"] != sqlOf[name] || p["QueryString.$"] != nil {
+				t.Errorf("%s: QueryString %v, QueryString.$ %v; want the query's SQL as written", name, p["QueryString"], p["QueryString.$"])
+			}
+			if p["ExecutionParameters.$"] != "$.params" {
+				t.Errorf("%s: ExecutionParameters.$ %v, want $.params", name, p["ExecutionParameters.$"])
+			}
+			if _, ok := p["ResultReuseConfiguration"]; ok {
+				t.Errorf("%s reuses results: %v", name, p["ResultReuseConfiguration"])
+			}
+		}
+	}
 	out := runNode(t, "node_modules/.bin/asl-validator", "--json-path", "shared/analytics/analytics.asl.json")
 	t.Logf("asl-validator: %s", out)
 }

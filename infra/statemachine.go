@@ -119,21 +119,18 @@ func NewAnalyticsStateMachine(scope constructs.Construct, id string, p StateMach
 	// delete Glue databases and tables.
 	retryState := &sfn.RetryProps{Errors: jsii.Strings(throttlingErrors...), Interval: awscdk.Duration_Seconds(jsii.Number(2)),
 		MaxAttempts: jsii.Number(6), BackoffRate: jsii.Number(2), MaxDelay: awscdk.Duration_Seconds(jsii.Number(60))}
+	// No result reuse: Athena reuses a result when the query text matches "as determined by
+	// Athena", whatever the execution parameters, so a run for one day could get another day's
+	// result. The day is a bound execution parameter, never part of the text.
 	for _, q := range analytics.All() {
-		// Athena reuses a result when the query text (not the execution parameters) matches: the
-		// text carries the validated day in a leading comment, so that each day has its own
-		// results, while the day itself stays a bound parameter.
-		query := sfn.NewPass(c, jsii.String("Query-"+q.Name), &sfn.PassProps{
-			Parameters: &map[string]any{"sql": q.SQL, "date.$": "$.date", "params.$": "$.params"}})
 		start := sfn.NewCustomState(c, jsii.String("Start-"+q.Name), &sfn.CustomStateProps{StateJson: &map[string]any{
 			"Type":     "Task",
 			"Resource": awscdk.Fn_Sub(jsii.String("arn:${AWS::Partition}:states:::athena:startQueryExecution.sync"), nil),
 			"Parameters": map[string]any{
-				"QueryString.$":            analytics.QueryTextIntrinsic,
-				"QueryExecutionContext":    map[string]any{"Database": s.Database},
-				"WorkGroup":                p.WorkGroup,
-				"ExecutionParameters.$":    "$.params",
-				"ResultReuseConfiguration": map[string]any{"ResultReuseByAgeConfiguration": map[string]any{"Enabled": true, "MaxAgeInMinutes": 5}},
+				"QueryString":           q.SQL,
+				"QueryExecutionContext": map[string]any{"Database": s.Database},
+				"WorkGroup":             p.WorkGroup,
+				"ExecutionParameters.$": "$.params",
 			},
 			"ResultSelector": map[string]any{
 				"query":                q.Name,
@@ -152,7 +149,7 @@ func NewAnalyticsStateMachine(scope constructs.Construct, id string, p StateMach
 			"ResultPath":     "$.preview",
 		}})
 		results.AddRetry(retryState)
-		queries.Branch(query.Next(start).Next(results))
+		queries.Branch(start.Next(results))
 	}
 	queries.AddCatch(failed, &sfn.CatchProps{Errors: jsii.Strings("States.ALL"), ResultPath: jsii.String("$.error")})
 	summary := sfn.NewPass(c, jsii.String("Summary"), &sfn.PassProps{

@@ -85,15 +85,21 @@ type Crawlers struct {
 	// OnCrawl, when set, is called after each crawl with the crawler's state.
 	OnCrawl func(Crawler)
 
-	mu      sync.Mutex
-	failing map[string]string // crawler -> error its next crawl reports
-	wg      sync.WaitGroup
+	mu       sync.Mutex
+	failing  map[string]string // crawler -> error its next crawl reports
+	wg       sync.WaitGroup
+	stop     chan struct{} // closed by Stop: crawls no longer wait out Duration
+	stopOnce sync.Once
 }
 
 // NewCrawlers returns the crawlers of cat.
 func NewCrawlers(cat *Catalog, bucketDir func(string) string) *Crawlers {
-	return &Crawlers{cat: cat, BucketDir: bucketDir, failing: map[string]string{}}
+	return &Crawlers{cat: cat, BucketDir: bucketDir, failing: map[string]string{}, stop: make(chan struct{})}
 }
+
+// Stop cuts short the Duration of every crawl, under way or to come, so that Wait returns as soon
+// as the crawls' work is done (the stack stops without waiting a minute or more).
+func (cs *Crawlers) Stop() { cs.stopOnce.Do(func() { close(cs.stop) }) }
 
 // Wait waits for every crawl under way.
 func (cs *Crawlers) Wait() { cs.wg.Wait() }
@@ -163,13 +169,19 @@ func (cs *Crawlers) Start(name string) error {
 	c.State = CrawlerRunning
 	snapshot := *c
 	cat.mu.Unlock()
+	duration := cs.Duration
 	cs.wg.Add(1)
 	go func() {
 		defer cs.wg.Done()
 		start := time.Now()
 		metrics, err := cs.crawl(context.Background(), snapshot)
-		if cs.Duration > 0 {
-			time.Sleep(time.Until(start.Add(cs.Duration)))
+		if left := time.Until(start.Add(duration)); duration > 0 && left > 0 {
+			timer := time.NewTimer(left)
+			select {
+			case <-timer.C:
+			case <-cs.stop:
+				timer.Stop()
+			}
 		}
 		cs.mu.Lock()
 		if msg, ok := cs.failing[name]; ok {

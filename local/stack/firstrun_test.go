@@ -115,9 +115,9 @@ func TestUnguardedDefinitionFailsOnFreshStack(t *testing.T) {
 	}
 }
 
-// TestAnalyticsTwoDaysInARow runs analytics for two days, one after the other, within Athena's
-// reuse window: each day gets its own results, and a repeated day reuses its own. The definition
-// from before the day was in the query text gets the first day's results for the second day.
+// TestAnalyticsTwoDaysInARow runs analytics for two days, one after the other, then the first
+// again: each run gets its own day's results, none reused. An older definition that asked Athena
+// to reuse results for five minutes gets the first day's results for the second day.
 func TestAnalyticsTwoDaysInARow(t *testing.T) {
 	st := start(t, Options{NoPipeline: true, TimeScale: 0.001})
 	consumeSample(t, st, "2026-11-26")
@@ -178,11 +178,13 @@ func TestAnalyticsTwoDaysInARow(t *testing.T) {
 	if vwapDay(first) != "2026-11-25" || vwapDay(second) != "2026-11-26" || reused(second) != 0 {
 		t.Fatalf("days %s then %s, %d results reused; want each day's own", vwapDay(first), vwapDay(second), reused(second))
 	}
+	// Result reuse is off: the same day again runs its queries again.
 	again := run(st.AnalyticsARN, "2026-11-25")
-	if vwapDay(again) != "2026-11-25" || reused(again) != len(again.Queries) || again.Queries[0].OutputLocation != first.Queries[0].OutputLocation {
+	if vwapDay(again) != "2026-11-25" || reused(again) != 0 || again.Queries[0].OutputLocation == first.Queries[0].OutputLocation {
 		t.Fatalf("the same day again: %s, %d of %d reused", vwapDay(again), reused(again), len(again.Queries))
 	}
-	// The same text for every day: the second day reuses the first day's results.
+	// A definition that asks for reuse with the same text for every day: the local Athena reuses as
+	// Athena does, and the second day gets the first day's results.
 	def, err := os.ReadFile("testdata/analytics-before-guard.asl.json")
 	if err != nil {
 		t.Fatal(err)
@@ -211,5 +213,27 @@ func TestBadDateFails(t *testing.T) {
 				t.Errorf("%s: the crawler was started", input)
 			}
 		}
+	}
+}
+
+// TestCloseCutsCrawlShort checks that closing the stack does not wait out a crawl's duration (90 s
+// in serve, at real time): the crawl under way ends at once.
+func TestCloseCutsCrawlShort(t *testing.T) {
+	st, err := Start(Options{DataDir: t.TempDir(), NoPipeline: true, CrawlDuration: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Crawlers.Start(Crawler); err != nil {
+		t.Fatal(err)
+	}
+	closed := make(chan struct{})
+	go func() {
+		st.Close()
+		close(closed)
+	}()
+	select {
+	case <-closed:
+	case <-time.After(time.Minute):
+		t.Fatal("Close waited for the hour-long crawl to end")
 	}
 }

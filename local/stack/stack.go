@@ -404,6 +404,9 @@ func (st *Stack) Problems() []error {
 
 // Close stops everything.
 func (st *Stack) Close() {
+	if st.Crawlers != nil {
+		st.Crawlers.Stop() // a crawl under way ends now, not after its Duration
+	}
 	if st.cancel != nil {
 		st.cancel()
 	}

@@ -85,12 +85,3 @@ const (
 	ErrBadDate   = "Input.BadDate"
 	BadDateCause = `the input's "date" must be a day, YYYY-MM-DD (UTC), such as {"date": "2026-11-25"}; leave it out for the execution's day`
 )
-
-// QueryTextIntrinsic is how the state machine writes a query's text: the validated day in a leading
-// comment, then the SQL. Athena reuses a previous result only for the same text (execution
-// parameters are not compared), so each day gets its own results; the day itself stays the bound
-// parameter. QueryText is the same in Go.
-const QueryTextIntrinsic = "States.Format('/* day {} */ {}', $.date, $.sql)"
-
-// QueryText is the text the state machine sends to Athena for sql and day.
-func QueryText(day, sql string) string { return "/* day " + day + " */ " + sql }

@@ -111,9 +111,17 @@ func properties(p map[string]any) (brokers []string, topic string, partitions in
 	return brokers, topic, partitions, err
 }
 
-// replicationFactor reads PropReplicationFactor: -1 (the cluster's default) when absent.
+// replicationFactor reads PropReplicationFactor: -1 (the cluster's default) when absent. A value
+// that is not a string (CloudFormation passes every property as one) is an error, not the default.
 func replicationFactor(p map[string]any) (int16, error) {
-	s, _ := p[PropReplicationFactor].(string)
+	v, ok := p[PropReplicationFactor]
+	if !ok || v == nil {
+		return -1, nil
+	}
+	s, isString := v.(string)
+	if !isString {
+		return 0, fmt.Errorf("property %s=%v is not a string", PropReplicationFactor, v)
+	}
 	if s = strings.TrimSpace(s); s == "" {
 		return -1, nil
 	}

@@ -76,9 +76,10 @@ func TestBadProperties(t *testing.T) {
 			t.Errorf("properties(%v) accepted", props)
 		}
 	}
-	for _, rf := range []string{"0", "-1", "three", "40000"} {
+	// CloudFormation passes every property as a string: anything else is refused, not ignored.
+	for _, rf := range []any{"0", "-1", "three", "40000", float64(3), true} {
 		if _, err := replicationFactor(map[string]any{PropReplicationFactor: rf}); err == nil || !strings.Contains(err.Error(), PropReplicationFactor) {
-			t.Errorf("replication factor %s: %v", rf, err)
+			t.Errorf("replication factor %v: %v", rf, err)
 		}
 	}
 }
