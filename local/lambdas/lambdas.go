@@ -27,7 +27,7 @@ import (
 	"github.com/ticklake/ticklake/shared/awsx/s3lite"
 	"github.com/ticklake/ticklake/shared/clock"
 	"github.com/ticklake/ticklake/shared/consumer"
-	"github.com/ticklake/ticklake/shared/crawltrigger"
+	"github.com/ticklake/ticklake/shared/crawlertrigger"
 	"github.com/ticklake/ticklake/shared/envconf"
 	"github.com/ticklake/ticklake/shared/kafkax"
 	"github.com/ticklake/ticklake/shared/logging"
@@ -161,12 +161,12 @@ func build(name string, env map[string]string, log *slog.Logger) (*Function, err
 		f.handler = lambda.NewHandler(consumer.New(c, &awsx.S3Store{Client: s3, Bucket: c.Bucket}, log))
 		f.Timeout = 2 * time.Minute
 	case CrawlerTrigger:
-		c, err := crawltrigger.LoadConfig(envconf.FromMap(env))
+		c, err := crawlertrigger.LoadConfig(envconf.FromMap(env))
 		if err != nil {
 			return nil, err
 		}
 		g := glue.NewFromConfig(cfg)
-		f.handler = lambda.NewHandler(crawltrigger.New(c, &gluecat.GlueCatalog{Client: g}, clock.Wall{}, log).Handle)
+		f.handler = lambda.NewHandler(crawlertrigger.New(c, &gluecat.GlueCatalog{Client: g}, clock.Wall{}, log).Handle)
 		f.Timeout = 5 * time.Minute
 	default:
 		return nil, fmt.Errorf("unknown function %q", name)

@@ -10,8 +10,8 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/ticklake/ticklake/internal/kafkatest"
 	"github.com/ticklake/ticklake/shared/clock"
-	"github.com/ticklake/ticklake/shared/kafkax/kafkatest"
 )
 
 // BenchmarkProduceToKfake measures the producer's throughput into an in-process Kafka (kfake): one

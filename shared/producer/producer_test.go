@@ -16,11 +16,11 @@ import (
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/ticklake/ticklake/internal/awsxtest"
+	"github.com/ticklake/ticklake/internal/kafkatest"
 	"github.com/ticklake/ticklake/shared/awsx"
-	"github.com/ticklake/ticklake/shared/awsx/awsxtest"
 	"github.com/ticklake/ticklake/shared/clock"
 	"github.com/ticklake/ticklake/shared/envconf"
-	"github.com/ticklake/ticklake/shared/kafkax/kafkatest"
 	"github.com/ticklake/ticklake/shared/tick"
 )
 

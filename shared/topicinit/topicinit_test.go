@@ -12,7 +12,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 
-	"github.com/ticklake/ticklake/shared/kafkax/kafkatest"
+	"github.com/ticklake/ticklake/internal/kafkatest"
 )
 
 func TestCreatesThenGrowsTopic(t *testing.T) {

@@ -13,7 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
-	"github.com/ticklake/ticklake/shared/awsx/awsxtest"
+	"github.com/ticklake/ticklake/internal/awsxtest"
 	"github.com/ticklake/ticklake/shared/awsx/s3lite"
 )
 
