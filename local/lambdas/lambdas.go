@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net/http"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -19,12 +18,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/glue"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/google/uuid"
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/ticklake/ticklake/shared/awsx"
 	"github.com/ticklake/ticklake/shared/awsx/gluecat"
-	"github.com/ticklake/ticklake/shared/awsx/s3lite"
 	"github.com/ticklake/ticklake/shared/clock"
 	"github.com/ticklake/ticklake/shared/consumer"
 	"github.com/ticklake/ticklake/shared/crawlertrigger"
@@ -128,10 +127,10 @@ func Build(envs map[string]map[string]string, logs io.Writer) (*Set, error) {
 	return set, nil
 }
 
-func clients(env map[string]string) (*s3lite.Client, aws.Config) {
+func clients(env map[string]string) (*s3.Client, aws.Config) {
 	creds := credentials.NewStaticCredentialsProvider("test", "test", "")
 	cfg := aws.Config{Region: "us-east-1", Credentials: creds, BaseEndpoint: aws.String(env["AWS_ENDPOINT_URL"])}
-	return &s3lite.Client{HTTP: http.DefaultClient, Region: cfg.Region, Credentials: creds, Endpoint: env["AWS_ENDPOINT_URL"]}, cfg
+	return awsx.NewS3(cfg), cfg
 }
 
 func build(name string, env map[string]string, log *slog.Logger) (*Function, error) {

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
@@ -28,7 +29,7 @@ import (
 	"github.com/ticklake/ticklake/local/s3srv"
 	"github.com/ticklake/ticklake/local/sfn"
 	"github.com/ticklake/ticklake/shared/analytics"
-	"github.com/ticklake/ticklake/shared/awsx/s3lite"
+	"github.com/ticklake/ticklake/shared/awsx"
 	"github.com/ticklake/ticklake/shared/clock"
 	"github.com/ticklake/ticklake/shared/kafkax"
 	"github.com/ticklake/ticklake/shared/layout"
@@ -167,8 +168,8 @@ func Start(opts Options) (*Stack, error) {
 		return nil, err
 	}
 	st.Endpoint = st.server.URL
-	results := &s3lite.Client{HTTP: http.DefaultClient, Region: "us-east-1", Endpoint: st.Endpoint,
-		Credentials: credentials.NewStaticCredentialsProvider("test", "test", "")}
+	results := awsx.Objects{Client: awsx.NewS3(aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(st.Endpoint),
+		Credentials: credentials.NewStaticCredentialsProvider("test", "test", "")})}
 	if st.Athena, err = athena.New(st.Catalog, st.S3.BucketDir, results); err != nil {
 		return nil, err
 	}

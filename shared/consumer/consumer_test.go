@@ -36,7 +36,7 @@ var testConfig = Config{Bucket: bucket, DataPrefix: DefaultDataPrefix, DLQPrefix
 func newHandler(t *testing.T) (*Handler, *awsxtest.S3) {
 	t.Helper()
 	s := awsxtest.NewS3(t, bucket)
-	return New(testConfig, &awsx.S3Store{Client: s.Lite, Bucket: bucket}, slog.New(slog.NewJSONHandler(io.Discard, nil))), s
+	return New(testConfig, &awsx.S3Store{Client: s.Client, Bucket: bucket}, slog.New(slog.NewJSONHandler(io.Discard, nil))), s
 }
 
 func invoke(t *testing.T, h *Handler, payload []byte) (Result, error) {

@@ -147,7 +147,7 @@ func TestReplayFromFileAndS3(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			brokers := kafkatest.Cluster(t, "ticks", 2)
 			cfg := Config{Brokers: brokers, Topic: "ticks", Rate: 500, Run: 2 * time.Second, Source: SourceReplay, ReplayURI: uri}
-			sum := run(t, newProducer(t, cfg, brokers, awsx.URIReader(s.Lite)))
+			sum := run(t, newProducer(t, cfg, brokers, awsx.URIReader(s.Client)))
 			if sum.Produced != 1000 || sum.Skipped != 681 || sum.Source != SourceReplay {
 				t.Fatalf("summary = %+v", sum)
 			}
