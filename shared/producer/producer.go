@@ -153,6 +153,9 @@ type Handler struct {
 	open   Opener
 	log    *slog.Logger
 
+	// flushWait bounds the final flush, and then the abort of what it could not deliver.
+	flushWait time.Duration
+
 	mu        sync.Mutex // one invocation at a time
 	source    Source
 	skipped   int
@@ -161,11 +164,18 @@ type Handler struct {
 
 // New returns a Handler that produces through client. open reads replay files.
 func New(cfg Config, client *kgo.Client, clk clock.Clock, open Opener, log *slog.Logger) *Handler {
-	return &Handler{cfg: cfg, client: client, clock: clk, open: open, log: log}
+	return &Handler{cfg: cfg, client: client, clock: clk, open: open, log: log, flushWait: flushReserve}
 }
 
-// ErrNothingProduced is returned when every record of an invocation failed.
-var ErrNothingProduced = errors.New("no tick was produced")
+// Errors of an invocation that could not deliver every record it sent; the summary still counts
+// every record as produced or failed.
+var (
+	// ErrNothingProduced is returned when every record of an invocation failed.
+	ErrNothingProduced = errors.New("no tick was produced")
+	// ErrUndelivered is returned when some records failed or were still buffered when the final
+	// flush gave up.
+	ErrUndelivered = errors.New("ticks not delivered")
+)
 
 // Handle runs one scheduled invocation.
 func (h *Handler) Handle(ctx context.Context, ev events.EventBridgeEvent) (Summary, error) {
@@ -194,11 +204,10 @@ func (h *Handler) Handle(ctx context.Context, ev events.EventBridgeEvent) (Summa
 		rp.SeekRow(start.Unix() * int64(h.cfg.Rate))
 	}
 
-	var produced, failed atomic.Int64
+	var produced atomic.Int64
 	var firstErr atomic.Value
 	promise := func(_ *kgo.Record, err error) {
 		if err != nil {
-			failed.Add(1)
 			firstErr.CompareAndSwap(nil, err.Error())
 			return
 		}
@@ -240,12 +249,20 @@ func (h *Handler) Handle(ctx context.Context, ev events.EventBridgeEvent) (Summa
 			break
 		}
 	}
-	flushCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), flushReserve)
+	flushCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), h.flushWait)
 	defer cancel()
 	if err := h.client.Flush(flushCtx); err != nil {
-		log.Error("flush", "err", err)
+		// Fail what is still buffered, so that its promises report it, and count as failed whatever
+		// the abort could not reach in time: every record sent is produced or failed.
+		firstErr.CompareAndSwap(nil, "flush: "+err.Error())
+		abortCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), h.flushWait)
+		defer cancel()
+		if err := h.client.AbortBufferedRecords(abortCtx); err != nil {
+			log.Error("abort buffered records", "err", err)
+		}
 	}
-	sum.Produced, sum.Failed, sum.Symbols = produced.Load(), failed.Load(), len(symbols)
+	sum.Produced, sum.Symbols = produced.Load(), len(symbols)
+	sum.Failed = sent - sum.Produced
 	if sent > 0 {
 		sum.FirstTS = string(tick.AppendRFC3339Micros(nil, first))
 		sum.LastTS = string(tick.AppendRFC3339Micros(nil, last))
@@ -257,6 +274,9 @@ func (h *Handler) Handle(ctx context.Context, ev events.EventBridgeEvent) (Summa
 		"first_ts", sum.FirstTS, "last_ts", sum.LastTS, "source", sum.Source, "schedule", ev.Resources)
 	if sent > 0 && sum.Produced == 0 {
 		return sum, fmt.Errorf("producer: %w: %d failed, first error: %s", ErrNothingProduced, sum.Failed, sum.FirstError)
+	}
+	if sum.Failed > 0 {
+		return sum, fmt.Errorf("producer: %w: %d of %d failed, first error: %s", ErrUndelivered, sum.Failed, sent, sum.FirstError)
 	}
 	return sum, nil
 }
