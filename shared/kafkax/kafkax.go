@@ -85,8 +85,25 @@ func EnsureTopic(ctx context.Context, client *kgo.Client, topic string, partitio
 	if have >= partitions {
 		return have, nil
 	}
-	if _, err := adm.UpdatePartitions(ctx, int(partitions), topic); err != nil {
+	resps, err := adm.UpdatePartitions(ctx, int(partitions), topic)
+	if err == nil {
+		err = topicResult(resps, topic)
+	}
+	if err != nil {
 		return have, fmt.Errorf("add partitions to %s: %w", topic, err)
 	}
 	return partitions, nil
+}
+
+// topicResult is the error the broker reported for topic in a CreatePartitions response, or an error
+// when the response does not mention it.
+func topicResult(resps kadm.CreatePartitionsResponses, topic string) error {
+	r, ok := resps[topic]
+	if !ok {
+		return fmt.Errorf("no result for topic %s", topic)
+	}
+	if r.Err != nil && r.ErrMessage != "" {
+		return fmt.Errorf("%w: %s", r.Err, r.ErrMessage)
+	}
+	return r.Err
 }
