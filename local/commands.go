@@ -405,7 +405,7 @@ func cmdServe(ctx context.Context, args []string, out io.Writer) error {
 		run = max(1, int(every.Seconds())-5)
 	}
 	st, err := stack.Start(stack.Options{DataDir: sf.data, Port: *port, KafkaPort: *kafkaPort, Brokers: kafkaBrokers(), Partitions: sf.partitions,
-		Rate: *rate, RunSeconds: run, Window: time.Second})
+		Rate: *rate, RunSeconds: run, Schedule: *every, Window: time.Second})
 	if err != nil {
 		return startError(err)
 	}

@@ -62,9 +62,12 @@ type Options struct {
 	// Producer settings.
 	Rate       int
 	RunSeconds int
-	Source     string
-	ReplayURI  string
-	Seed       string
+	// Schedule is the producer's schedule period (SCHEDULE_SECONDS); 0 is a minute, or the run when
+	// that is longer.
+	Schedule  time.Duration
+	Source    string
+	ReplayURI string
+	Seed      string
 	// Event-source mapping settings.
 	BatchSize int
 	Window    time.Duration
@@ -255,7 +258,11 @@ func (st *Stack) ensureTopic() error {
 func (st *Stack) envs() map[string]map[string]string {
 	o := st.Opts
 	producer := map[string]string{"KAFKA_BROKERS": joinComma(st.Brokers), "KAFKA_TOPIC": Topic, "KAFKA_AUTH": "none",
-		"TICKS_PER_SECOND": strconv.Itoa(o.Rate), "RUN_SECONDS": strconv.Itoa(o.RunSeconds), "TICK_SOURCE": o.Source}
+		"TICKS_PER_SECOND": strconv.Itoa(o.Rate), "RUN_SECONDS": strconv.Itoa(o.RunSeconds), "TICK_SOURCE": o.Source,
+		"SCHEDULE_SECONDS": strconv.Itoa(max(int(o.Schedule.Seconds()), o.RunSeconds, 1))}
+	if o.Schedule == 0 {
+		producer["SCHEDULE_SECONDS"] = strconv.Itoa(max(60, o.RunSeconds))
+	}
 	if o.ReplayURI != "" {
 		producer["REPLAY_URI"] = o.ReplayURI
 	}
@@ -312,29 +319,39 @@ func (st *Stack) startPipeline(ctx context.Context) error {
 	return nil
 }
 
-// RunSchedule invokes the producer with a scheduled event every interval, starting now, until ctx
-// ends. An invocation still running when the next is due delays it.
+// RunSchedule invokes the producer every interval, starting now, until ctx ends, each time with the
+// time it was scheduled for, as EventBridge Scheduler does. An invocation still running when the next
+// is due delays it; the next keeps its scheduled time.
 func (st *Stack) RunSchedule(ctx context.Context, interval time.Duration) {
 	st.wg.Add(1)
 	go func() {
 		defer st.wg.Done()
+		due := time.Now().UTC().Truncate(time.Second)
 		for {
-			if _, err := st.InvokeScheduled(ctx); err != nil && ctx.Err() == nil {
+			if _, err := st.InvokeAt(ctx, due); err != nil && ctx.Err() == nil {
 				st.problem(err)
 			}
+			due = due.Add(interval)
 			select {
 			case <-ctx.Done():
 				return
-			case <-time.After(interval):
+			case <-time.After(time.Until(due)):
 			}
 		}
 	}()
 }
 
-// InvokeScheduled runs the producer once with an EventBridge scheduled event, and returns its response.
+// InvokeScheduled runs the producer once with an EventBridge scheduled event for now, and returns
+// its response.
 func (st *Stack) InvokeScheduled(ctx context.Context) ([]byte, error) {
+	return st.InvokeAt(ctx, time.Now().UTC().Truncate(time.Second))
+}
+
+// InvokeAt runs the producer once with an EventBridge scheduled event for the time at, and returns
+// its response.
+func (st *Stack) InvokeAt(ctx context.Context, at time.Time) ([]byte, error) {
 	ev := events.EventBridgeEvent{Version: "0", ID: fmt.Sprintf("%x", time.Now().UnixNano()), DetailType: "Scheduled Event",
-		Source: "aws.events", AccountID: "000000000000", Time: time.Now().UTC().Truncate(time.Second), Region: "us-east-1",
+		Source: "aws.events", AccountID: "000000000000", Time: at, Region: "us-east-1",
 		Resources: []string{"arn:aws:events:us-east-1:000000000000:rule/ticklake-producer-schedule"}, Detail: json.RawMessage("{}")}
 	payload, err := json.Marshal(ev)
 	if err != nil {

@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-lambda-go/events"
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/kmsg"
@@ -36,7 +35,7 @@ func TestFailedFlushAccountsForEveryRecord(t *testing.T) {
 		close(release)
 		c.Close()
 	})
-	cfg := Config{Topic: "ticks", Rate: 100, Run: time.Second, Source: SourceSim, Seed: 1, HasSeed: true}
+	cfg := Config{Topic: "ticks", Rate: 100, Run: time.Second, Schedule: time.Minute, Source: SourceSim, Seed: 1, HasSeed: true}
 	cl, err := kgo.NewClient(append(ClientOptions(cfg), kgo.SeedBrokers(c.ListenAddrs()...))...)
 	if err != nil {
 		t.Fatal(err)
@@ -44,7 +43,7 @@ func TestFailedFlushAccountsForEveryRecord(t *testing.T) {
 	t.Cleanup(cl.Close)
 	h := New(cfg, cl, clock.NewFake(start), awsx.URIReader(nil), slog.New(slog.NewJSONHandler(io.Discard, nil)))
 	h.flushWait = 200 * time.Millisecond
-	sum, err := h.Handle(context.Background(), events.EventBridgeEvent{})
+	sum, err := h.Handle(context.Background(), Event{})
 	if sum.Produced+sum.Failed != 100 || sum.Failed == 0 {
 		t.Fatalf("summary = %+v, want 100 records sent, each produced or failed", sum)
 	}

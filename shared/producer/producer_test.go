@@ -224,6 +224,8 @@ func TestLoadConfig(t *testing.T) {
 		{"bad symbol", map[string]string{EnvBrokers: "b", EnvSymbols: "AAPL,msft"}, []string{EnvSymbols, "msft"}},
 		{"bad seed", map[string]string{EnvBrokers: "b", EnvSeed: "-1"}, []string{EnvSeed}},
 		{"bad topic", map[string]string{EnvBrokers: "b", EnvTopic: "my topic"}, []string{EnvTopic}},
+		{"bad schedule", map[string]string{EnvBrokers: "b", EnvSchedule: "0"}, []string{EnvSchedule + `="0"`}},
+		{"run longer than the schedule", map[string]string{EnvBrokers: "b", EnvRunSeconds: "90"}, []string{EnvRunSeconds, EnvSchedule}},
 		{"several problems", map[string]string{EnvRate: "0", EnvRunSeconds: "9999"}, []string{EnvBrokers, EnvRate, EnvRunSeconds}},
 	}
 	for _, tc := range cases {
@@ -231,7 +233,8 @@ func TestLoadConfig(t *testing.T) {
 			cfg, err := LoadConfig(envconf.FromMap(tc.env))
 			if tc.wantErr == nil {
 				if err != nil || len(cfg.Brokers) != 2 || cfg.Topic != DefaultTopic || cfg.Auth != "iam" ||
-					cfg.Rate != DefaultRate || cfg.Run != DefaultRunSeconds*time.Second || cfg.Source != SourceSim {
+					cfg.Rate != DefaultRate || cfg.Run != DefaultRunSeconds*time.Second || cfg.Source != SourceSim ||
+					cfg.Schedule != DefaultScheduleSeconds*time.Second {
 					t.Fatalf("LoadConfig = %+v, %v", cfg, err)
 				}
 				return
