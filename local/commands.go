@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/athena"
 	"github.com/aws/aws-sdk-go-v2/service/athena/types"
 
+	"github.com/ticklake/ticklake/local/datalock"
 	"github.com/ticklake/ticklake/local/endpoint"
 	"github.com/ticklake/ticklake/local/lambdas"
 	"github.com/ticklake/ticklake/local/stack"
@@ -132,7 +133,7 @@ func cmdRun(ctx context.Context, args []string, out io.Writer) error {
 
 // startError words a failure to start.
 func startError(err error) error {
-	if errors.Is(err, endpoint.ErrPortInUse) {
+	if errors.Is(err, endpoint.ErrPortInUse) || errors.Is(err, datalock.ErrInUse) {
 		return userError{err.Error()}
 	}
 	return err

@@ -22,6 +22,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/ticklake/ticklake/local/athena"
+	"github.com/ticklake/ticklake/local/datalock"
 	"github.com/ticklake/ticklake/local/endpoint"
 	"github.com/ticklake/ticklake/local/esm"
 	"github.com/ticklake/ticklake/local/glue"
@@ -86,6 +87,7 @@ type Options struct {
 // Stack is the running local twin.
 type Stack struct {
 	Opts      Options
+	lock      *datalock.Lock
 	Endpoint  string
 	Brokers   []string
 	S3        *s3srv.Server
@@ -137,6 +139,10 @@ func Start(opts Options) (*Stack, error) {
 		return nil, fmt.Errorf("data directory %s: %w", opts.DataDir, err)
 	}
 	var err error
+	// One process per data directory, before anything in it is opened.
+	if st.lock, err = datalock.Acquire(opts.DataDir); err != nil {
+		return nil, err
+	}
 	if st.S3, err = s3srv.New(filepath.Join(opts.DataDir, "s3")); err != nil {
 		return nil, err
 	}
@@ -441,4 +447,5 @@ func (st *Stack) Close() {
 	if st.logs != nil {
 		_ = st.logs.Close()
 	}
+	_ = st.lock.Release()
 }
