@@ -272,14 +272,16 @@ func (h *Handler) Handle(ctx context.Context, ev Event) (Summary, error) {
 	var sent int64
 	total := int64(run.Seconds() * float64(h.cfg.Rate))
 	buf := make([]byte, 0, 64<<10)
-	for {
+	for sent < total && ctx.Err() == nil {
 		now := h.clock.Now()
 		elapsed := now.Sub(start)
-		if elapsed >= run || ctx.Err() != nil {
-			break
-		}
-		// Top up to the rate, through the end of this step, and no further than the run's total.
+		// Top up to the rate, through the end of this step, and no further than the run's total; a
+		// run that fell behind (a slow machine) sends the rest at its end, so that it always sends
+		// its total and a replay skips no row.
 		due := min(int64((elapsed+step).Seconds()*float64(h.cfg.Rate)), total) - sent
+		if elapsed >= run {
+			due = total - sent
+		}
 		// Spread this step's ticks evenly over the step.
 		base, spread := now.UnixMicro(), step.Microseconds()
 		for i := int64(0); i < due; i++ {
@@ -298,6 +300,9 @@ func (h *Handler) Handle(ctx context.Context, ev Event) (Summary, error) {
 			last = t.TS
 			sent++
 			symbols[t.Symbol] = struct{}{}
+		}
+		if sent >= total {
+			break
 		}
 		if err := h.clock.Sleep(ctx, step); err != nil {
 			break
