@@ -7,7 +7,7 @@ MAX_ZIP := 6000000
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 CDK := node_modules/.bin/cdk
 
-.PHONY: build test bench run serve clean lint synth diff deploy destroy FORCE
+.PHONY: build test bench run serve clean lint synth diff deploy destroy chromium FORCE
 .SECONDARY:
 
 ## build: cross-compile each Lambda function to build/<fn>/bootstrap and zip it to build/<fn>.zip
@@ -34,10 +34,23 @@ run:
 serve:
 	go run ./local serve
 
-## test: vet and every test (the fuzz targets' seed corpora included), offline
-test: node_modules
+## test: vet and every test under the race detector (the fuzz targets' seed corpora included), offline
+test: node_modules chromium
 	go vet ./...
-	go test ./...
+	go test -race ./...
+
+# The report's test renders it in headless Chromium: installed where that is plainly possible (root on
+# Debian or Ubuntu, as in CI or a container), else the test run stops at once, naming the command.
+CHROMIUM ?= chromium
+chromium:
+	@command -v $(CHROMIUM) >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing Chromium (apt-get install chromium)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "make test needs Chromium: install it with 'sudo apt-get install chromium' (Debian, Ubuntu) or 'brew install --cask chromium' (macOS), then run make test again" >&2; \
+	    exit 1; \
+	  fi; }
 
 ## bench: every benchmark, one core and two
 bench:

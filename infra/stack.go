@@ -199,7 +199,8 @@ func NewTicklakeStack(scope constructs.Construct, id string, props *TicklakeStac
 	producerEnv := map[string]*string{
 		"KAFKA_BROKERS": bootstrap, "KAFKA_TOPIC": jsii.String(s.Topic), "KAFKA_AUTH": jsii.String("iam"),
 		"TICKS_PER_SECOND": jsii.String(strconv.Itoa(s.TicksPerSecond)), "RUN_SECONDS": jsii.String(strconv.Itoa(s.RunSeconds)),
-		"TICK_SOURCE": jsii.String(s.TickSource)}
+		"SCHEDULE_SECONDS": jsii.String(strconv.Itoa(s.ScheduleMinutes * 60)),
+		"TICK_SOURCE":      jsii.String(s.TickSource)}
 	if s.ReplayURI != "" {
 		producerEnv["REPLAY_URI"] = jsii.String(s.ReplayURI)
 	}

@@ -143,7 +143,7 @@ func TestResources(t *testing.T) {
 	}
 	has("producer in the VPC", "AWS::Lambda::Function", map[string]any{
 		"Environment": map[string]any{"Variables": assertions.Match_ObjectLike(&map[string]any{
-			"KAFKA_AUTH": "iam", "KAFKA_TOPIC": "ticks", "TICKS_PER_SECOND": "100", "RUN_SECONDS": "50", "TICK_SOURCE": "sim"})},
+			"KAFKA_AUTH": "iam", "KAFKA_TOPIC": "ticks", "TICKS_PER_SECOND": "100", "RUN_SECONDS": "50", "SCHEDULE_SECONDS": "60", "TICK_SOURCE": "sim"})},
 		"VpcConfig": assertions.Match_ObjectLike(&map[string]any{"SubnetIds": assertions.Match_AnyValue()})})
 	has("consumer environment", "AWS::Lambda::Function", map[string]any{
 		"Environment": map[string]any{"Variables": map[string]any{"DATA_BUCKET": assertions.Match_AnyValue(),

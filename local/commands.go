@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/athena"
 	"github.com/aws/aws-sdk-go-v2/service/athena/types"
 
+	"github.com/ticklake/ticklake/local/datalock"
 	"github.com/ticklake/ticklake/local/endpoint"
 	"github.com/ticklake/ticklake/local/lambdas"
 	"github.com/ticklake/ticklake/local/stack"
@@ -135,7 +136,7 @@ func cmdRun(ctx context.Context, args []string, out io.Writer) error {
 
 // startError words a failure to start.
 func startError(err error) error {
-	if errors.Is(err, endpoint.ErrPortInUse) {
+	if errors.Is(err, endpoint.ErrPortInUse) || errors.Is(err, datalock.ErrInUse) {
 		return userError{err.Error()}
 	}
 	return err
@@ -412,7 +413,7 @@ func cmdServe(ctx context.Context, args []string, out io.Writer) error {
 		run = max(1, int(every.Seconds())-5)
 	}
 	st, err := stack.Start(stack.Options{DataDir: sf.data, Port: *port, KafkaPort: *kafkaPort, Brokers: kafkaBrokers(), Partitions: sf.partitions,
-		Rate: *rate, RunSeconds: run, Window: time.Second, CrawlDuration: *crawl})
+		Rate: *rate, RunSeconds: run, Schedule: *every, Window: time.Second, CrawlDuration: *crawl})
 	if err != nil {
 		return startError(err)
 	}

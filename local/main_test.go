@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/ticklake/ticklake/local/datalock"
 )
 
 func runCLI(args ...string) (code int, stdout, stderr string) {
@@ -27,6 +29,16 @@ func TestUserErrors(t *testing.T) {
 	}
 	defer ln.Close()
 	taken := strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
+	locked := t.TempDir()
+	args := os.Args
+	os.Args = []string{"/tmp/go-build1/b001/exe/local", "serve"} // another process's make serve
+	lock, err := datalock.Acquire(locked)
+	os.Args = args
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lock.Release()
+	held := "is used by pid " + strconv.Itoa(os.Getpid()) + " (local serve)"
 	file := filepath.Join(t.TempDir(), "file")
 	_ = os.WriteFile(file, nil, 0o644)
 	cases := []struct {
@@ -47,6 +59,9 @@ func TestUserErrors(t *testing.T) {
 		{[]string{"query", "SELEC 1", "--data", t.TempDir()}, 2, "SYNTAX_ERROR"},
 		{[]string{"query", "SELECT 1", "--data", corrupt}, 1, "corrupt"},
 		{[]string{"serve", "--port", taken, "--data", t.TempDir()}, 2, "is taken"},
+		{[]string{"run", "--data", locked}, 2, held},
+		{[]string{"serve", "--port", "0", "--data", locked}, 2, "another folder with --data"},
+		{[]string{"query", "SELECT 1", "--data", locked}, 2, held},
 	}
 	for _, tc := range cases {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {

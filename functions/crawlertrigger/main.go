@@ -1,4 +1,4 @@
-// Command crawlertrigger is the crawlertrigger Lambda function: see package crawltrigger.
+// Command crawlertrigger is the crawlertrigger Lambda function: see package crawlertrigger.
 package main
 
 import (
@@ -10,14 +10,14 @@ import (
 	"github.com/ticklake/ticklake/shared/awsx"
 	"github.com/ticklake/ticklake/shared/awsx/gluecat"
 	"github.com/ticklake/ticklake/shared/clock"
-	"github.com/ticklake/ticklake/shared/crawltrigger"
+	"github.com/ticklake/ticklake/shared/crawlertrigger"
 	"github.com/ticklake/ticklake/shared/envconf"
 	"github.com/ticklake/ticklake/shared/logging"
 )
 
 func main() {
 	log := logging.New(nil)
-	cfg, err := crawltrigger.LoadConfig(envconf.New(nil))
+	cfg, err := crawlertrigger.LoadConfig(envconf.New(nil))
 	if err != nil {
 		log.Error("crawlertrigger: bad configuration", "err", err)
 		os.Exit(1)
@@ -27,6 +27,6 @@ func main() {
 		log.Error("crawlertrigger: AWS configuration", "err", err)
 		os.Exit(1)
 	}
-	h := crawltrigger.New(cfg, &gluecat.GlueCatalog{Client: gluecat.New(awsCfg)}, clock.Wall{}, log)
+	h := crawlertrigger.New(cfg, &gluecat.GlueCatalog{Client: gluecat.New(awsCfg)}, clock.Wall{}, log)
 	lambda.Start(h.Handle)
 }

@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ticklake/ticklake/internal/fixture"
 	"github.com/ticklake/ticklake/shared/analytics"
-	"github.com/ticklake/ticklake/shared/fixture"
 	"github.com/ticklake/ticklake/shared/layout"
 	"github.com/ticklake/ticklake/shared/tickparquet"
 )

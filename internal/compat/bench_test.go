@@ -10,8 +10,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/ticklake/ticklake/internal/fixture"
 	"github.com/ticklake/ticklake/shared/consumer"
-	"github.com/ticklake/ticklake/shared/fixture"
 	"github.com/ticklake/ticklake/shared/kafkaevent"
 	"github.com/ticklake/ticklake/shared/tick"
 	"github.com/ticklake/ticklake/shared/tickparquet"

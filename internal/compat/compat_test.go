@@ -13,7 +13,7 @@ import (
 
 	_ "github.com/duckdb/duckdb-go/v2"
 
-	"github.com/ticklake/ticklake/shared/fixture"
+	"github.com/ticklake/ticklake/internal/fixture"
 	"github.com/ticklake/ticklake/shared/tickparquet"
 )
 

@@ -15,7 +15,6 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/ticklake/ticklake/shared/kafkaevent"
-	"github.com/ticklake/ticklake/shared/kafkax"
 )
 
 // Config configures a mapping.
@@ -155,7 +154,7 @@ func (m *Mapping) split(batch []*kgo.Record) [][]*kgo.Record {
 
 // deliver invokes the function until it succeeds, then commits.
 func (m *Mapping) deliver(ctx context.Context, batch []*kgo.Record) error {
-	payload := kafkaevent.Append(nil, kafkax.EventOf(m.cfg.ARN, m.cfg.Brokers[0], batch))
+	payload := kafkaevent.Append(nil, EventOf(m.cfg.ARN, m.cfg.Brokers[0], batch))
 	backoff := 100 * time.Millisecond
 	for {
 		_, err := m.invoke(ctx, payload)

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net/http"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -19,15 +18,15 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/glue"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/google/uuid"
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/ticklake/ticklake/shared/awsx"
 	"github.com/ticklake/ticklake/shared/awsx/gluecat"
-	"github.com/ticklake/ticklake/shared/awsx/s3lite"
 	"github.com/ticklake/ticklake/shared/clock"
 	"github.com/ticklake/ticklake/shared/consumer"
-	"github.com/ticklake/ticklake/shared/crawltrigger"
+	"github.com/ticklake/ticklake/shared/crawlertrigger"
 	"github.com/ticklake/ticklake/shared/envconf"
 	"github.com/ticklake/ticklake/shared/kafkax"
 	"github.com/ticklake/ticklake/shared/logging"
@@ -128,10 +127,10 @@ func Build(envs map[string]map[string]string, logs io.Writer) (*Set, error) {
 	return set, nil
 }
 
-func clients(env map[string]string) (*s3lite.Client, aws.Config) {
+func clients(env map[string]string) (*s3.Client, aws.Config) {
 	creds := credentials.NewStaticCredentialsProvider("test", "test", "")
 	cfg := aws.Config{Region: "us-east-1", Credentials: creds, BaseEndpoint: aws.String(env["AWS_ENDPOINT_URL"])}
-	return &s3lite.Client{HTTP: http.DefaultClient, Region: cfg.Region, Credentials: creds, Endpoint: env["AWS_ENDPOINT_URL"]}, cfg
+	return awsx.NewS3(cfg), cfg
 }
 
 func build(name string, env map[string]string, log *slog.Logger) (*Function, error) {
@@ -161,12 +160,12 @@ func build(name string, env map[string]string, log *slog.Logger) (*Function, err
 		f.handler = lambda.NewHandler(consumer.New(c, &awsx.S3Store{Client: s3, Bucket: c.Bucket}, log))
 		f.Timeout = 2 * time.Minute
 	case CrawlerTrigger:
-		c, err := crawltrigger.LoadConfig(envconf.FromMap(env))
+		c, err := crawlertrigger.LoadConfig(envconf.FromMap(env))
 		if err != nil {
 			return nil, err
 		}
 		g := glue.NewFromConfig(cfg)
-		f.handler = lambda.NewHandler(crawltrigger.New(c, &gluecat.GlueCatalog{Client: g}, clock.Wall{}, log).Handle)
+		f.handler = lambda.NewHandler(crawlertrigger.New(c, &gluecat.GlueCatalog{Client: g}, clock.Wall{}, log).Handle)
 		f.Timeout = 5 * time.Minute
 	default:
 		return nil, fmt.Errorf("unknown function %q", name)

@@ -128,6 +128,14 @@ func (s *Service) Start(machineARN, name, input string) (string, error) {
 	}
 	go func() {
 		defer close(ex.done)
+		defer func() { // nothing an execution does may bring the service down
+			if p := recover(); p != nil {
+				s.mu.Lock()
+				defer s.mu.Unlock()
+				ex.Stopped = time.Now().UTC()
+				ex.Status, ex.Error, ex.Cause = StatusFailed, "States.Runtime", fmt.Sprintf("internal error: %v", p)
+			}
+		}()
 		res, err := s.Interpreter.Execute(ctx, []byte(m.Definition), in, ctxObj)
 		s.mu.Lock()
 		defer s.mu.Unlock()

@@ -80,7 +80,7 @@ func (in *Interpreter) Execute(ctx context.Context, definition []byte, input any
 		ctx, cancel = context.WithTimeout(ctx, time.Duration(def.TimeoutSeconds)*time.Second)
 		defer cancel()
 	}
-	out, err := r.states(ctx, def, input)
+	out, err := r.safeStates(ctx, def, input)
 	res := Result{Output: out}
 	if err != nil {
 		var se *Error
@@ -152,6 +152,9 @@ func (m machine) validate(where string) error {
 			if !found {
 				return fmt.Errorf("%sstate %s: field %s is not supported by the local interpreter", where, name, k)
 			}
+		}
+		if err := m.checkState(where, name, st); err != nil {
+			return err
 		}
 		if next, ok := st["Next"].(string); ok {
 			if _, exists := m.States[next]; !exists {
@@ -382,7 +385,7 @@ func (r *run) work(ctx context.Context, name, typ string, st map[string]any, inp
 			go func() {
 				defer wg.Done()
 				var err error
-				results[i], err = r.states(bctx, m, deepCopy(effective))
+				results[i], err = r.safeStates(bctx, m, deepCopy(effective))
 				if err != nil {
 					once.Do(func() { first = err; cancel() })
 				}
@@ -444,7 +447,7 @@ func (r *run) mapState(ctx context.Context, name string, st map[string]any, inpu
 		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			results[i], errs[i] = r.states(ctx, m, itemInput)
+			results[i], errs[i] = r.safeStates(ctx, m, itemInput)
 		}()
 	}
 	wg.Wait()

@@ -7,8 +7,8 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/ticklake/ticklake/internal/fixture"
 	"github.com/ticklake/ticklake/local/athena"
-	"github.com/ticklake/ticklake/shared/fixture"
 	"github.com/ticklake/ticklake/shared/producer"
 	"github.com/ticklake/ticklake/shared/tick"
 )

@@ -14,7 +14,7 @@ import (
 	gluetypes "github.com/aws/aws-sdk-go-v2/service/glue/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
-	"github.com/ticklake/ticklake/shared/awsx/s3lite"
+	"github.com/ticklake/ticklake/shared/awsx"
 )
 
 // TestSDKCalls exercises, with aws-sdk-go-v2 clients against the endpoint, every S3 and Glue call the
@@ -40,8 +40,7 @@ func TestSDKCalls(t *testing.T) {
 	if !strings.HasPrefix(string(body), "PAR1") {
 		t.Fatalf("%s is not Parquet", key)
 	}
-	lite := s3lite.New(aws.Config{Region: "us-east-1", Credentials: creds})
-	lite.Endpoint = st.Endpoint
+	lite := awsx.Objects{Client: awsx.NewS3(aws.Config{Region: "us-east-1", Credentials: creds, BaseEndpoint: aws.String(st.Endpoint)})}
 	if err := lite.Put(ctx, ResultsBucket, "probe/a=b c.txt", []byte("hello"), "text/plain"); err != nil {
 		t.Fatal(err)
 	}

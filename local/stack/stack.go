@@ -16,11 +16,13 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/ticklake/ticklake/local/athena"
+	"github.com/ticklake/ticklake/local/datalock"
 	"github.com/ticklake/ticklake/local/endpoint"
 	"github.com/ticklake/ticklake/local/esm"
 	"github.com/ticklake/ticklake/local/glue"
@@ -28,7 +30,7 @@ import (
 	"github.com/ticklake/ticklake/local/s3srv"
 	"github.com/ticklake/ticklake/local/sfn"
 	"github.com/ticklake/ticklake/shared/analytics"
-	"github.com/ticklake/ticklake/shared/awsx/s3lite"
+	"github.com/ticklake/ticklake/shared/awsx"
 	"github.com/ticklake/ticklake/shared/clock"
 	"github.com/ticklake/ticklake/shared/kafkax"
 	"github.com/ticklake/ticklake/shared/layout"
@@ -65,9 +67,12 @@ type Options struct {
 	// Producer settings.
 	Rate       int
 	RunSeconds int
-	Source     string
-	ReplayURI  string
-	Seed       string
+	// Schedule is the producer's schedule period (SCHEDULE_SECONDS); 0 is a minute, or the run when
+	// that is longer.
+	Schedule  time.Duration
+	Source    string
+	ReplayURI string
+	Seed      string
 	// Event-source mapping settings.
 	BatchSize int
 	Window    time.Duration
@@ -87,6 +92,7 @@ type Options struct {
 // Stack is the running local twin.
 type Stack struct {
 	Opts      Options
+	lock      *datalock.Lock
 	Endpoint  string
 	Brokers   []string
 	S3        *s3srv.Server
@@ -138,6 +144,10 @@ func Start(opts Options) (*Stack, error) {
 		return nil, fmt.Errorf("data directory %s: %w", opts.DataDir, err)
 	}
 	var err error
+	// One process per data directory, before anything in it is opened.
+	if st.lock, err = datalock.Acquire(opts.DataDir); err != nil {
+		return nil, err
+	}
 	if st.S3, err = s3srv.New(filepath.Join(opts.DataDir, "s3")); err != nil {
 		return nil, err
 	}
@@ -175,8 +185,8 @@ func Start(opts Options) (*Stack, error) {
 		return nil, err
 	}
 	st.Endpoint = st.server.URL
-	results := &s3lite.Client{HTTP: http.DefaultClient, Region: "us-east-1", Endpoint: st.Endpoint,
-		Credentials: credentials.NewStaticCredentialsProvider("test", "test", "")}
+	results := awsx.Objects{Client: awsx.NewS3(aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(st.Endpoint),
+		Credentials: credentials.NewStaticCredentialsProvider("test", "test", "")})}
 	if st.Athena, err = athena.New(st.Catalog, st.S3.BucketDir, results); err != nil {
 		return nil, err
 	}
@@ -262,7 +272,11 @@ func (st *Stack) ensureTopic() error {
 func (st *Stack) envs() map[string]map[string]string {
 	o := st.Opts
 	producer := map[string]string{"KAFKA_BROKERS": joinComma(st.Brokers), "KAFKA_TOPIC": Topic, "KAFKA_AUTH": "none",
-		"TICKS_PER_SECOND": strconv.Itoa(o.Rate), "RUN_SECONDS": strconv.Itoa(o.RunSeconds), "TICK_SOURCE": o.Source}
+		"TICKS_PER_SECOND": strconv.Itoa(o.Rate), "RUN_SECONDS": strconv.Itoa(o.RunSeconds), "TICK_SOURCE": o.Source,
+		"SCHEDULE_SECONDS": strconv.Itoa(max(int(o.Schedule.Seconds()), o.RunSeconds, 1))}
+	if o.Schedule == 0 {
+		producer["SCHEDULE_SECONDS"] = strconv.Itoa(max(60, o.RunSeconds))
+	}
 	if o.ReplayURI != "" {
 		producer["REPLAY_URI"] = o.ReplayURI
 	}
@@ -319,30 +333,39 @@ func (st *Stack) startPipeline(ctx context.Context) error {
 	return nil
 }
 
-// RunSchedule invokes the producer with a scheduled event every interval, starting now, until ctx
-// ends. An invocation still running when the next is due delays it.
+// RunSchedule invokes the producer every interval, starting now, until ctx ends, each time with the
+// time it was scheduled for, as EventBridge Scheduler does. An invocation still running when the next
+// is due delays it; the next keeps its scheduled time.
 func (st *Stack) RunSchedule(ctx context.Context, interval time.Duration) {
 	st.wg.Add(1)
 	go func() {
 		defer st.wg.Done()
+		due := time.Now().UTC().Truncate(time.Second)
 		for {
-			if _, err := st.InvokeScheduled(ctx); err != nil && ctx.Err() == nil {
+			if _, err := st.InvokeAt(ctx, due); err != nil && ctx.Err() == nil {
 				st.problem(err)
 			}
+			due = due.Add(interval)
 			select {
 			case <-ctx.Done():
 				return
-			case <-time.After(interval):
+			case <-time.After(time.Until(due)):
 			}
 		}
 	}()
 }
 
 // InvokeScheduled runs the producer once with the scheduled event the stack's Scheduler schedule
-// sends, and returns its response.
+// sends for now, and returns its response.
 func (st *Stack) InvokeScheduled(ctx context.Context) ([]byte, error) {
+	return st.InvokeAt(ctx, time.Now().UTC().Truncate(time.Second))
+}
+
+// InvokeAt runs the producer once with the Scheduler's event for the scheduled time at, and returns
+// its response.
+func (st *Stack) InvokeAt(ctx context.Context, at time.Time) ([]byte, error) {
 	ev := events.EventBridgeEvent{Version: "0", ID: fmt.Sprintf("%x", time.Now().UnixNano()), DetailType: "Scheduled Event",
-		Source: "aws.scheduler", AccountID: "000000000000", Time: time.Now().UTC().Truncate(time.Second), Region: "us-east-1",
+		Source: "aws.scheduler", AccountID: "000000000000", Time: at, Region: "us-east-1",
 		Resources: []string{"arn:aws:scheduler:us-east-1:000000000000:schedule/default/ticklake-producer"}, Detail: json.RawMessage("{}")}
 	payload, err := json.Marshal(ev)
 	if err != nil {
@@ -435,4 +458,5 @@ func (st *Stack) Close() {
 	if st.logs != nil {
 		_ = st.logs.Close()
 	}
+	_ = st.lock.Release()
 }

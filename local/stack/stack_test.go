@@ -17,9 +17,9 @@ import (
 	athenatypes "github.com/aws/aws-sdk-go-v2/service/athena/types"
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/ticklake/ticklake/internal/kafkatest"
 	"github.com/ticklake/ticklake/local/lambdas"
 	"github.com/ticklake/ticklake/shared/analytics"
-	"github.com/ticklake/ticklake/shared/kafkax/kafkatest"
 	"github.com/ticklake/ticklake/shared/producer"
 	"github.com/ticklake/ticklake/shared/tick"
 )

@@ -10,8 +10,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
-
-	"github.com/ticklake/ticklake/shared/awsx/s3lite"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 )
 
 // LoadConfig loads the SDK's default configuration (environment, shared files, the Lambda role).
@@ -23,6 +22,14 @@ func LoadConfig(ctx context.Context) (aws.Config, error) {
 	return cfg, nil
 }
 
-// NewS3 returns the S3 client of the functions; with an overridden endpoint it addresses buckets
-// path-style, as S3-compatible services expect.
-func NewS3(cfg aws.Config) *s3lite.Client { return s3lite.New(cfg) }
+// NewS3 returns the SDK's S3 client for cfg, with the SDK's retries. When an endpoint is overridden
+// (aws.Config.BaseEndpoint, AWS_ENDPOINT_URL or AWS_ENDPOINT_URL_S3) it addresses buckets
+// path-style, as S3-compatible services expect. optFns apply last.
+func NewS3(cfg aws.Config, optFns ...func(*s3.Options)) *s3.Client {
+	pathStyle := func(o *s3.Options) {
+		if o.BaseEndpoint != nil {
+			o.UsePathStyle = true
+		}
+	}
+	return s3.NewFromConfig(cfg, append([]func(*s3.Options){pathStyle}, optFns...)...)
+}

@@ -6,7 +6,7 @@ import (
 	"log/slog"
 	"testing"
 
-	"github.com/ticklake/ticklake/shared/fixture"
+	"github.com/ticklake/ticklake/internal/fixture"
 	"github.com/ticklake/ticklake/shared/kafkaevent"
 )
 

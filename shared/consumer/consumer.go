@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"time"
 	"unicode/utf8"
 
 	"github.com/ticklake/ticklake/shared/envconf"
@@ -27,12 +28,20 @@ const (
 	EnvBucket     = "DATA_BUCKET"
 	EnvDataPrefix = layout.EnvDataPrefix
 	EnvDLQPrefix  = layout.EnvDLQPrefix
+	// EnvMaxAhead and EnvMaxBehind bound how far a tick's event time may lie ahead of, or behind,
+	// its Kafka timestamp; a tick outside goes to the dead letters (invalid_value, field ts).
+	EnvMaxAhead  = "TS_MAX_AHEAD"
+	EnvMaxBehind = "TS_MAX_BEHIND"
 )
 
 // Defaults.
 const (
 	DefaultDataPrefix = layout.DefaultDataPrefix
 	DefaultDLQPrefix  = layout.DefaultDLQPrefix
+	DefaultMaxAhead   = 24 * time.Hour
+	DefaultMaxBehind  = 7 * 24 * time.Hour
+	// maxSkew bounds both settings: about ten years.
+	maxSkew = 10 * 366 * 24 * time.Hour
 )
 
 // Content types of the objects written.
@@ -49,6 +58,9 @@ type Config struct {
 	Bucket     string
 	DataPrefix string
 	DLQPrefix  string
+	// MaxAhead and MaxBehind bound an event time's distance from its Kafka timestamp; zero stands
+	// for the default.
+	MaxAhead, MaxBehind time.Duration
 }
 
 // LoadConfig reads the configuration from env, naming every missing or bad variable.
@@ -57,6 +69,8 @@ func LoadConfig(env *envconf.Reader) (Config, error) {
 		Bucket:     env.Required(EnvBucket),
 		DataPrefix: env.String(EnvDataPrefix, DefaultDataPrefix),
 		DLQPrefix:  env.String(EnvDLQPrefix, DefaultDLQPrefix),
+		MaxAhead:   env.Duration(EnvMaxAhead, DefaultMaxAhead, time.Second, maxSkew),
+		MaxBehind:  env.Duration(EnvMaxBehind, DefaultMaxBehind, time.Second, maxSkew),
 	}
 	if err := layout.CheckPrefix(c.DataPrefix); err != nil {
 		env.Fail(EnvDataPrefix, c.DataPrefix, err.Error())
@@ -99,6 +113,12 @@ type Handler struct {
 
 // New returns a Handler that writes through store.
 func New(cfg Config, store ObjectWriter, log *slog.Logger) *Handler {
+	if cfg.MaxAhead <= 0 {
+		cfg.MaxAhead = DefaultMaxAhead
+	}
+	if cfg.MaxBehind <= 0 {
+		cfg.MaxBehind = DefaultMaxBehind
+	}
 	h := &Handler{cfg: cfg, store: store, log: log}
 	h.pool.New = func() any { return &worker{dec: tick.NewDecoder(), enc: tickparquet.NewEncoder()} }
 	return h
@@ -217,7 +237,11 @@ func (w *worker) convert(cfg Config, b *kafkaevent.Batch) (objs []object, writte
 	var dead []byte
 	for i := range recs {
 		r := &recs[i]
-		if err := w.dec.Decode(r.Value, &w.tk); err != nil {
+		err := w.dec.Decode(r.Value, &w.tk)
+		if err == nil {
+			err = checkSkew(cfg, w.tk.TS, r.Timestamp)
+		}
+		if err != nil {
 			dead = appendDeadLetter(dead, r, err)
 			rejected++
 			continue
@@ -241,6 +265,32 @@ func (w *worker) convert(cfg Config, b *kafkaevent.Batch) (objs []object, writte
 			contentType: ContentTypeJSONL, body: dead})
 	}
 	return objs, written, rejected, nil
+}
+
+// checkSkew rejects an event time (microseconds) further from the record's Kafka timestamp
+// (milliseconds) than the configuration allows: a producer with a broken clock would otherwise make
+// a partition, and a crawl, for every hour it stamps.
+func checkSkew(cfg Config, tsMicros, kafkaMillis int64) error {
+	diff := tsMicros - kafkaMillis*1000
+	switch {
+	case tsMicros-kafkaMillis*1000 > cfg.MaxAhead.Microseconds():
+		return &tick.Error{Code: tick.CodeInvalidValue, Field: tick.FieldTS,
+			Detail: fmt.Sprintf("%s is %s ahead of the Kafka timestamp %s, more than %s=%s", tick.AppendRFC3339Micros(nil, tsMicros),
+				span(diff), tick.AppendRFC3339Micros(nil, kafkaMillis*1000), EnvMaxAhead, cfg.MaxAhead)}
+	case kafkaMillis*1000-tsMicros > cfg.MaxBehind.Microseconds():
+		return &tick.Error{Code: tick.CodeInvalidValue, Field: tick.FieldTS,
+			Detail: fmt.Sprintf("%s is %s behind the Kafka timestamp %s, more than %s=%s", tick.AppendRFC3339Micros(nil, tsMicros),
+				span(-diff), tick.AppendRFC3339Micros(nil, kafkaMillis*1000), EnvMaxBehind, cfg.MaxBehind)}
+	}
+	return nil
+}
+
+// span writes a positive number of microseconds as a duration, or in days past what a Duration holds.
+func span(us int64) string {
+	if us < int64(maxSkew/time.Microsecond) {
+		return (time.Duration(us) * time.Microsecond).String()
+	}
+	return fmt.Sprintf("%d days", us/(24*3600*1_000_000))
 }
 
 type hourGroup struct {

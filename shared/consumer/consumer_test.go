@@ -17,16 +17,16 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/ticklake/ticklake/internal/awsxtest"
+	"github.com/ticklake/ticklake/internal/fixture"
+	"github.com/ticklake/ticklake/internal/kafkatest"
+	"github.com/ticklake/ticklake/internal/pqread"
+	"github.com/ticklake/ticklake/local/esm"
 	"github.com/ticklake/ticklake/shared/awsx"
-	"github.com/ticklake/ticklake/shared/awsx/awsxtest"
 	"github.com/ticklake/ticklake/shared/envconf"
-	"github.com/ticklake/ticklake/shared/fixture"
 	"github.com/ticklake/ticklake/shared/kafkaevent"
-	"github.com/ticklake/ticklake/shared/kafkax"
-	"github.com/ticklake/ticklake/shared/kafkax/kafkatest"
 	"github.com/ticklake/ticklake/shared/tick"
 	"github.com/ticklake/ticklake/shared/tickparquet"
-	"github.com/ticklake/ticklake/shared/tickparquet/pqread"
 )
 
 const bucket = "ticklake-data"
@@ -36,7 +36,7 @@ var testConfig = Config{Bucket: bucket, DataPrefix: DefaultDataPrefix, DLQPrefix
 func newHandler(t *testing.T) (*Handler, *awsxtest.S3) {
 	t.Helper()
 	s := awsxtest.NewS3(t, bucket)
-	return New(testConfig, &awsx.S3Store{Client: s.Lite, Bucket: bucket}, slog.New(slog.NewJSONHandler(io.Discard, nil))), s
+	return New(testConfig, &awsx.S3Store{Client: s.Client, Bucket: bucket}, slog.New(slog.NewJSONHandler(io.Discard, nil))), s
 }
 
 func invoke(t *testing.T, h *Handler, payload []byte) (Result, error) {
@@ -143,7 +143,7 @@ func TestKafkaBatchRowByRow(t *testing.T) {
 		fetched = append(fetched, fs.Records()...)
 	}
 	h, s := newHandler(t)
-	payload := kafkaevent.Append(nil, kafkax.EventOf("arn:aws:kafka:us-east-1:1:cluster/c/u", brokers[0], fetched))
+	payload := kafkaevent.Append(nil, esm.EventOf("arn:aws:kafka:us-east-1:1:cluster/c/u", brokers[0], fetched))
 	res, err := invoke(t, h, payload)
 	if err != nil {
 		t.Fatal(err)

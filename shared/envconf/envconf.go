@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Reader reads variables through Lookup and records each problem. The zero Reader reads the process
@@ -74,6 +75,21 @@ func (r *Reader) Int(name string, def, min, max int) int {
 		return def
 	}
 	return n
+}
+
+// Duration returns the variable as a Go duration ("24h", "90m") in [min, max], or def when it is
+// unset.
+func (r *Reader) Duration(name string, def, min, max time.Duration) time.Duration {
+	v, ok := r.lookup(name)
+	if !ok {
+		return def
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < min || d > max {
+		r.Fail(name, v, fmt.Sprintf("want a duration from %s to %s, such as 24h or 90m", min, max))
+		return def
+	}
+	return d
 }
 
 // Uint returns the variable as an unsigned integer, or def when it is unset.

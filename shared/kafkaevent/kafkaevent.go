@@ -124,6 +124,8 @@ type parser struct {
 	// last topic string, reused while it repeats
 	topic string
 	all   []Record
+	// the records object's keys so far, to refuse a repeated one
+	keys [][]byte
 }
 
 func (p *parser) errorf(format string, args ...any) error {
@@ -153,7 +155,14 @@ func (p *parser) str(dst *string) error {
 }
 
 func (p *parser) records(ev *Event) error {
+	p.keys = p.keys[:0]
 	return p.s.Object(func(key []byte, _ int) error {
+		for _, k := range p.keys { // few batches: a scan beats a map
+			if bytes.Equal(k, key) {
+				return p.errorf("records key %q appears twice", key)
+			}
+		}
+		p.keys = append(p.keys, key)
 		b := Batch{Partition: -1}
 		start := len(p.all)
 		err := p.s.Array(func() error {
@@ -259,20 +268,27 @@ func (p *parser) record() (Record, error) {
 	if err != nil {
 		return r, err
 	}
-	if !seenTopic || r.Partition < 0 || r.Offset < 0 {
+	if !seenTopic || r.Topic == "" || r.Partition < 0 || r.Offset < 0 {
 		return r, p.errorf("record without topic, partition or offset")
 	}
 	return r, nil
 }
+
+// strictBase64 also refuses non-zero padding bits, which an encoder never writes.
+var strictBase64 = base64.StdEncoding.Strict()
 
 // base64 decodes a base64 string into the arena; null gives nil.
 func (p *parser) base64() ([]byte, error) {
 	if p.s.Literal("null") {
 		return nil, nil
 	}
-	raw, ok := p.s.QuickString() // the base64 decoder rejects any other byte
+	raw, ok := p.s.QuickString() // the base64 decoder rejects any other byte but CR and LF
 	if !ok {
 		return nil, p.errorf("expected a base64 string")
+	}
+	// A raw line break is not allowed in a JSON string, and the decoder would skip it.
+	if bytes.IndexByte(raw, '\n') >= 0 || bytes.IndexByte(raw, '\r') >= 0 {
+		return nil, p.errorf("control character in a base64 string")
 	}
 	n := base64.StdEncoding.DecodedLen(len(raw))
 	if cap(p.arena)-len(p.arena) < n {
@@ -281,7 +297,7 @@ func (p *parser) base64() ([]byte, error) {
 	}
 	start := len(p.arena)
 	dst := p.arena[start : start+n]
-	m, err := base64.StdEncoding.Decode(dst, raw)
+	m, err := strictBase64.Decode(dst, raw)
 	if err != nil {
 		return nil, p.errorf("bad base64: %v", err)
 	}

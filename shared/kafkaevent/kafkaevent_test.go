@@ -109,6 +109,9 @@ func TestParseRejects(t *testing.T) {
 		"mixed partitions":   `{"eventSource":"aws:kafka","records":{"t-0":[{"topic":"t","partition":0,"offset":1},{"topic":"t","partition":1,"offset":2}]}}`,
 		"trailing garbage":   `{"eventSource":"aws:kafka","records":{}} x`,
 		"records not object": `{"eventSource":"aws:kafka","records":[]}`,
+		"repeated key":       `{"eventSource":"aws:kafka","records":{"t-0":[],"t-0":[{"topic":"t","partition":0,"offset":1}]}}`,
+		"empty topic":        `{"eventSource":"aws:kafka","records":{"-0":[{"topic":"","partition":0,"offset":1}]}}`,
+		"padding bits":       `{"eventSource":"aws:kafka","records":{"t-0":[{"topic":"t","partition":0,"offset":1,"value":"QR=="}]}}`,
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := Parse([]byte(payload))

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/ticklake/ticklake/shared/kafkaevent"
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
@@ -63,38 +62,6 @@ func (c Connection) Options() ([]kgo.Opt, error) {
 	return opts, nil
 }
 
-// EventRecord converts a fetched record into the form the event-source mapping delivers it in.
-func EventRecord(r *kgo.Record) kafkaevent.Record {
-	tsType := kafkaevent.TimestampCreate
-	if r.Attrs.TimestampType() == 1 {
-		tsType = kafkaevent.TimestampLogAppend
-	}
-	out := kafkaevent.Record{Topic: r.Topic, Partition: r.Partition, Offset: r.Offset,
-		Timestamp: r.Timestamp.UnixMilli(), TimestampType: tsType, Key: r.Key, Value: r.Value}
-	for _, h := range r.Headers {
-		out.Headers = append(out.Headers, kafkaevent.Header{Key: h.Key, Value: h.Value})
-	}
-	return out
-}
-
-// EventOf groups fetched records into an aws:kafka event, one batch per topic-partition, keeping
-// their order.
-func EventOf(eventSourceARN, bootstrap string, records []*kgo.Record) *kafkaevent.Event {
-	ev := &kafkaevent.Event{EventSource: kafkaevent.SourceMSK, EventSourceARN: eventSourceARN, BootstrapServers: bootstrap}
-	idx := map[string]int{}
-	for _, r := range records {
-		k := fmt.Sprintf("%s-%d", r.Topic, r.Partition)
-		i, ok := idx[k]
-		if !ok {
-			i = len(ev.Batches)
-			idx[k] = i
-			ev.Batches = append(ev.Batches, kafkaevent.Batch{Topic: r.Topic, Partition: r.Partition})
-		}
-		ev.Batches[i].Records = append(ev.Batches[i].Records, EventRecord(r))
-	}
-	return ev
-}
-
 // EnsureTopic creates topic with partitions partitions (replication as the cluster's default), or,
 // when it exists with fewer partitions, adds partitions up to that count. It never removes anything.
 // It returns the partition count the topic has afterwards.
@@ -125,8 +92,25 @@ func EnsureTopicReplicated(ctx context.Context, client *kgo.Client, topic string
 	if have >= partitions {
 		return have, nil
 	}
-	if _, err := adm.UpdatePartitions(ctx, int(partitions), topic); err != nil {
+	resps, err := adm.UpdatePartitions(ctx, int(partitions), topic)
+	if err == nil {
+		err = topicResult(resps, topic)
+	}
+	if err != nil {
 		return have, fmt.Errorf("add partitions to %s: %w", topic, err)
 	}
 	return partitions, nil
+}
+
+// topicResult is the error the broker reported for topic in a CreatePartitions response, or an error
+// when the response does not mention it.
+func topicResult(resps kadm.CreatePartitionsResponses, topic string) error {
+	r, ok := resps[topic]
+	if !ok {
+		return fmt.Errorf("no result for topic %s", topic)
+	}
+	if r.Err != nil && r.ErrMessage != "" {
+		return fmt.Errorf("%w: %s", r.Err, r.ErrMessage)
+	}
+	return r.Err
 }

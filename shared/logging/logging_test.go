@@ -16,15 +16,19 @@ func TestRequestID(t *testing.T) {
 	For(ctx, base).Info("hello", "n", 1)
 	For(context.Background(), base).Info("bare")
 	lines := bytes.Split(bytes.TrimSpace(buf.Bytes()), []byte("\n"))
-	var first, second map[string]any
-	if err := json.Unmarshal(lines[0], &first); err != nil {
-		t.Fatal(err)
+	if len(lines) != 2 {
+		t.Fatalf("%d lines, want 2:\n%s", len(lines), buf.Bytes())
 	}
-	_ = json.Unmarshal(lines[1], &second)
+	var first, second map[string]any
+	for i, dst := range []*map[string]any{&first, &second} {
+		if err := json.Unmarshal(lines[i], dst); err != nil {
+			t.Fatalf("line %d is not JSON: %v\n%s", i+1, err, lines[i])
+		}
+	}
 	if first["request_id"] != "req-1" || first["msg"] != "hello" || first["n"] != float64(1) {
 		t.Fatalf("line = %v", first)
 	}
-	if _, ok := second["request_id"]; ok {
+	if _, ok := second["request_id"]; ok || second["msg"] != "bare" {
 		t.Fatalf("line without request id = %v", second)
 	}
 }

@@ -142,12 +142,13 @@ func (rp *Replay) Keep(symbols []string) {
 	rp.Rows, rp.next = rows, 0
 }
 
-// SeekRow moves the replay to row n, modulo the number of rows.
-func (rp *Replay) SeekRow(n int64) {
+// SeekRow moves the replay to row n, modulo the number of rows, and returns the row it moved to.
+func (rp *Replay) SeekRow(n int64) int64 {
 	rp.next = int(n % int64(len(rp.Rows)))
 	if rp.next < 0 {
 		rp.next += len(rp.Rows)
 	}
+	return int64(rp.next)
 }
 
 // Next returns the next row's tick, stamped ts.

@@ -7,11 +7,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-lambda-go/events"
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/ticklake/ticklake/internal/kafkatest"
 	"github.com/ticklake/ticklake/shared/clock"
-	"github.com/ticklake/ticklake/shared/kafkax/kafkatest"
 )
 
 // BenchmarkProduceToKfake measures the producer's throughput into an in-process Kafka (kfake): one
@@ -27,7 +26,7 @@ func BenchmarkProduceToKfake(b *testing.B) {
 	h := New(cfg, cl, clock.NewFake(time.Date(2026, 11, 25, 14, 30, 0, 0, time.UTC)), nil, slog.New(slog.NewJSONHandler(io.Discard, nil)))
 	var total int64
 	for b.Loop() {
-		sum, err := h.Handle(context.Background(), events.EventBridgeEvent{})
+		sum, err := h.Handle(context.Background(), Event{})
 		if err != nil || sum.Failed != 0 {
 			b.Fatal(err, sum)
 		}

@@ -9,12 +9,12 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	"github.com/aws/aws-lambda-go/events"
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/ticklake/ticklake/shared/clock"
@@ -37,6 +37,9 @@ const (
 	EnvReplayURI  = "REPLAY_URI"
 	EnvSymbols    = "SYMBOLS"
 	EnvSeed       = "SIM_SEED"
+	// EnvSchedule is the period of the schedule that runs the producer, in seconds: the replay
+	// derives each invocation's rows from its scheduled time and this period.
+	EnvSchedule = "SCHEDULE_SECONDS"
 )
 
 // Tick sources.
@@ -50,6 +53,8 @@ const (
 	DefaultTopic      = "ticks"
 	DefaultRate       = 1000
 	DefaultRunSeconds = 50
+	// DefaultScheduleSeconds is the deployed schedule's period: one minute.
+	DefaultScheduleSeconds = 60
 	// MaxRate bounds TICKS_PER_SECOND: far above what one function sends to MSK Serverless.
 	MaxRate = 1_000_000
 	// flushReserve is kept back from the invocation's deadline for the final flush.
@@ -68,9 +73,11 @@ type Config struct {
 	Partitions int
 	Rate       int
 	Run        time.Duration
-	Source     string
-	ReplayURI  string
-	Symbols    []string
+	// Schedule is the period of the schedule that invokes the producer.
+	Schedule  time.Duration
+	Source    string
+	ReplayURI string
+	Symbols   []string
 	// Seed seeds the simulator; when HasSeed is false each cold start draws one.
 	Seed    uint64
 	HasSeed bool
@@ -85,6 +92,7 @@ func LoadConfig(env *envconf.Reader) (Config, error) {
 		Partitions: env.Int(EnvPartitions, 0, 0, 10000),
 		Rate:       env.Int(EnvRate, DefaultRate, 1, MaxRate),
 		Run:        time.Duration(env.Int(EnvRunSeconds, DefaultRunSeconds, 1, 900)) * time.Second,
+		Schedule:   time.Duration(env.Int(EnvSchedule, DefaultScheduleSeconds, 1, 7*24*3600)) * time.Second,
 		Source:     env.OneOf(EnvSource, SourceSim, SourceSim, SourceReplay),
 		ReplayURI:  env.String(EnvReplayURI, ""),
 		Symbols:    env.List(EnvSymbols),
@@ -94,6 +102,9 @@ func LoadConfig(env *envconf.Reader) (Config, error) {
 	}
 	if !validTopic(c.Topic) {
 		env.Fail(EnvTopic, c.Topic, "a Kafka topic is 1 to 249 characters of a-z, A-Z, 0-9, '.', '_', '-'")
+	}
+	if c.Run > c.Schedule {
+		env.Fail(EnvRunSeconds, strconv.Itoa(int(c.Run.Seconds())), fmt.Sprintf("longer than the schedule's period (%s=%d)", EnvSchedule, int(c.Schedule.Seconds())))
 	}
 	if c.Source == SourceReplay && c.ReplayURI == "" {
 		env.Fail(EnvReplayURI, "", "required when "+EnvSource+"="+SourceReplay+": a file path or s3://bucket/key")
@@ -130,6 +141,37 @@ type Source interface {
 // Opener reads a replay file's bytes from a path or an s3:// URI.
 type Opener func(ctx context.Context, uri string) ([]byte, error)
 
+// Event is what a schedule invokes the producer with: an EventBridge scheduled event, which carries
+// its scheduled time in "time", or the input an EventBridge Scheduler schedule defines, which carries
+// it as Scheduler's <aws.scheduler.scheduled-time> in "scheduled_time". Any other event (a manual
+// invocation with {}) stands for the current time.
+type Event struct {
+	Time          string   `json:"time,omitempty"`
+	ScheduledTime string   `json:"scheduled_time,omitempty"`
+	Resources     []string `json:"resources,omitempty"`
+}
+
+// Event members that carry the scheduled time.
+const (
+	FieldTime          = "time"
+	FieldScheduledTime = "scheduled_time"
+)
+
+// scheduledTime returns the time the invocation was scheduled for, or now when the event names none.
+func (ev Event) scheduledTime(now time.Time) (time.Time, error) {
+	for _, f := range []struct{ name, value string }{{FieldScheduledTime, ev.ScheduledTime}, {FieldTime, ev.Time}} {
+		if f.value == "" {
+			continue
+		}
+		t, err := time.Parse(time.RFC3339, f.value)
+		if err != nil {
+			return time.Time{}, fmt.Errorf("event %s=%q is not an RFC 3339 time", f.name, f.value)
+		}
+		return t, nil
+	}
+	return now, nil
+}
+
 // Summary is the function's response.
 type Summary struct {
 	Produced int64  `json:"produced"`
@@ -140,6 +182,8 @@ type Summary struct {
 	Source   string `json:"source"`
 	// Skipped counts the replay file's rows that could not make a tick.
 	Skipped int `json:"skipped,omitempty"`
+	// FirstRow is the replay row the invocation started at.
+	FirstRow int64 `json:"first_row,omitempty"`
 	// FirstError is the first produce error, when any record failed.
 	FirstError string `json:"first_error,omitempty"`
 }
@@ -153,26 +197,44 @@ type Handler struct {
 	open   Opener
 	log    *slog.Logger
 
+	// flushWait bounds the final flush, and then the abort of what it could not deliver.
+	flushWait time.Duration
+
 	mu        sync.Mutex // one invocation at a time
 	source    Source
 	skipped   int
 	topicDone bool
 }
 
-// New returns a Handler that produces through client. open reads replay files.
+// New returns a Handler that produces through client. open reads replay files. A zero
+// cfg.Schedule stands for the default period.
 func New(cfg Config, client *kgo.Client, clk clock.Clock, open Opener, log *slog.Logger) *Handler {
-	return &Handler{cfg: cfg, client: client, clock: clk, open: open, log: log}
+	if cfg.Schedule <= 0 {
+		cfg.Schedule = DefaultScheduleSeconds * time.Second
+	}
+	return &Handler{cfg: cfg, client: client, clock: clk, open: open, log: log, flushWait: flushReserve}
 }
 
-// ErrNothingProduced is returned when every record of an invocation failed.
-var ErrNothingProduced = errors.New("no tick was produced")
+// Errors of an invocation that could not deliver every record it sent; the summary still counts
+// every record as produced or failed.
+var (
+	// ErrNothingProduced is returned when every record of an invocation failed.
+	ErrNothingProduced = errors.New("no tick was produced")
+	// ErrUndelivered is returned when some records failed or were still buffered when the final
+	// flush gave up.
+	ErrUndelivered = errors.New("ticks not delivered")
+)
 
 // Handle runs one scheduled invocation.
-func (h *Handler) Handle(ctx context.Context, ev events.EventBridgeEvent) (Summary, error) {
+func (h *Handler) Handle(ctx context.Context, ev Event) (Summary, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	log := logging.For(ctx, h.log)
 	sum := Summary{Source: h.cfg.Source}
+	scheduled, err := ev.scheduledTime(h.clock.Now())
+	if err != nil {
+		return sum, fmt.Errorf("producer: %w", err)
+	}
 	if err := h.ensureTopic(ctx); err != nil {
 		return sum, err
 	}
@@ -190,15 +252,16 @@ func (h *Handler) Handle(ctx context.Context, ev events.EventBridgeEvent) (Summa
 		}
 	}
 	if rp, ok := src.(*market.Replay); ok {
-		// Continue through the file from one invocation to the next.
-		rp.SeekRow(start.Unix() * int64(h.cfg.Rate))
+		// A function keeps no state between invocations: the scheduled time numbers the schedule's
+		// periods, and each period replays the run's worth of rows that follows the previous one's.
+		period := scheduled.Unix() / int64(h.cfg.Schedule.Seconds())
+		sum.FirstRow = rp.SeekRow(period * int64(h.cfg.Run.Seconds()) * int64(h.cfg.Rate))
 	}
 
-	var produced, failed atomic.Int64
+	var produced atomic.Int64
 	var firstErr atomic.Value
 	promise := func(_ *kgo.Record, err error) {
 		if err != nil {
-			failed.Add(1)
 			firstErr.CompareAndSwap(nil, err.Error())
 			return
 		}
@@ -209,14 +272,16 @@ func (h *Handler) Handle(ctx context.Context, ev events.EventBridgeEvent) (Summa
 	var sent int64
 	total := int64(run.Seconds() * float64(h.cfg.Rate))
 	buf := make([]byte, 0, 64<<10)
-	for {
+	for sent < total && ctx.Err() == nil {
 		now := h.clock.Now()
 		elapsed := now.Sub(start)
-		if elapsed >= run || ctx.Err() != nil {
-			break
-		}
-		// Top up to the rate, through the end of this step, and no further than the run's total.
+		// Top up to the rate, through the end of this step, and no further than the run's total; a
+		// run that fell behind (a slow machine) sends the rest at its end, so that it always sends
+		// its total and a replay skips no row.
 		due := min(int64((elapsed+step).Seconds()*float64(h.cfg.Rate)), total) - sent
+		if elapsed >= run {
+			due = total - sent
+		}
 		// Spread this step's ticks evenly over the step.
 		base, spread := now.UnixMicro(), step.Microseconds()
 		for i := int64(0); i < due; i++ {
@@ -236,16 +301,27 @@ func (h *Handler) Handle(ctx context.Context, ev events.EventBridgeEvent) (Summa
 			sent++
 			symbols[t.Symbol] = struct{}{}
 		}
+		if sent >= total {
+			break
+		}
 		if err := h.clock.Sleep(ctx, step); err != nil {
 			break
 		}
 	}
-	flushCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), flushReserve)
+	flushCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), h.flushWait)
 	defer cancel()
 	if err := h.client.Flush(flushCtx); err != nil {
-		log.Error("flush", "err", err)
+		// Fail what is still buffered, so that its promises report it, and count as failed whatever
+		// the abort could not reach in time: every record sent is produced or failed.
+		firstErr.CompareAndSwap(nil, "flush: "+err.Error())
+		abortCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), h.flushWait)
+		defer cancel()
+		if err := h.client.AbortBufferedRecords(abortCtx); err != nil {
+			log.Error("abort buffered records", "err", err)
+		}
 	}
-	sum.Produced, sum.Failed, sum.Symbols = produced.Load(), failed.Load(), len(symbols)
+	sum.Produced, sum.Symbols = produced.Load(), len(symbols)
+	sum.Failed = sent - sum.Produced
 	if sent > 0 {
 		sum.FirstTS = string(tick.AppendRFC3339Micros(nil, first))
 		sum.LastTS = string(tick.AppendRFC3339Micros(nil, last))
@@ -254,9 +330,12 @@ func (h *Handler) Handle(ctx context.Context, ev events.EventBridgeEvent) (Summa
 		sum.FirstError = e
 	}
 	log.Info("produced", "produced", sum.Produced, "failed", sum.Failed, "symbols", sum.Symbols,
-		"first_ts", sum.FirstTS, "last_ts", sum.LastTS, "source", sum.Source, "schedule", ev.Resources)
+		"first_ts", sum.FirstTS, "last_ts", sum.LastTS, "source", sum.Source, "scheduled", scheduled, "schedule", ev.Resources)
 	if sent > 0 && sum.Produced == 0 {
 		return sum, fmt.Errorf("producer: %w: %d failed, first error: %s", ErrNothingProduced, sum.Failed, sum.FirstError)
+	}
+	if sum.Failed > 0 {
+		return sum, fmt.Errorf("producer: %w: %d of %d failed, first error: %s", ErrUndelivered, sum.Failed, sent, sum.FirstError)
 	}
 	return sum, nil
 }

@@ -16,11 +16,11 @@ import (
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/ticklake/ticklake/internal/awsxtest"
+	"github.com/ticklake/ticklake/internal/kafkatest"
 	"github.com/ticklake/ticklake/shared/awsx"
-	"github.com/ticklake/ticklake/shared/awsx/awsxtest"
 	"github.com/ticklake/ticklake/shared/clock"
 	"github.com/ticklake/ticklake/shared/envconf"
-	"github.com/ticklake/ticklake/shared/kafkax/kafkatest"
 	"github.com/ticklake/ticklake/shared/tick"
 )
 
@@ -147,7 +147,7 @@ func TestReplayFromFileAndS3(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			brokers := kafkatest.Cluster(t, "ticks", 2)
 			cfg := Config{Brokers: brokers, Topic: "ticks", Rate: 500, Run: 2 * time.Second, Source: SourceReplay, ReplayURI: uri}
-			sum := run(t, newProducer(t, cfg, brokers, awsx.URIReader(s.Lite)))
+			sum := run(t, newProducer(t, cfg, brokers, awsx.URIReader(s.Client)))
 			if sum.Produced != 1000 || sum.Skipped != 681 || sum.Source != SourceReplay {
 				t.Fatalf("summary = %+v", sum)
 			}
@@ -224,6 +224,8 @@ func TestLoadConfig(t *testing.T) {
 		{"bad symbol", map[string]string{EnvBrokers: "b", EnvSymbols: "AAPL,msft"}, []string{EnvSymbols, "msft"}},
 		{"bad seed", map[string]string{EnvBrokers: "b", EnvSeed: "-1"}, []string{EnvSeed}},
 		{"bad topic", map[string]string{EnvBrokers: "b", EnvTopic: "my topic"}, []string{EnvTopic}},
+		{"bad schedule", map[string]string{EnvBrokers: "b", EnvSchedule: "0"}, []string{EnvSchedule + `="0"`}},
+		{"run longer than the schedule", map[string]string{EnvBrokers: "b", EnvRunSeconds: "90"}, []string{EnvRunSeconds, EnvSchedule}},
 		{"several problems", map[string]string{EnvRate: "0", EnvRunSeconds: "9999"}, []string{EnvBrokers, EnvRate, EnvRunSeconds}},
 	}
 	for _, tc := range cases {
@@ -231,7 +233,8 @@ func TestLoadConfig(t *testing.T) {
 			cfg, err := LoadConfig(envconf.FromMap(tc.env))
 			if tc.wantErr == nil {
 				if err != nil || len(cfg.Brokers) != 2 || cfg.Topic != DefaultTopic || cfg.Auth != "iam" ||
-					cfg.Rate != DefaultRate || cfg.Run != DefaultRunSeconds*time.Second || cfg.Source != SourceSim {
+					cfg.Rate != DefaultRate || cfg.Run != DefaultRunSeconds*time.Second || cfg.Source != SourceSim ||
+					cfg.Schedule != DefaultScheduleSeconds*time.Second {
 					t.Fatalf("LoadConfig = %+v, %v", cfg, err)
 				}
 				return

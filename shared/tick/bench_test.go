@@ -3,7 +3,7 @@ package tick_test
 import (
 	"testing"
 
-	"github.com/ticklake/ticklake/shared/fixture"
+	"github.com/ticklake/ticklake/internal/fixture"
 	"github.com/ticklake/ticklake/shared/tick"
 )
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"math/bits"
+	"sync"
 
 	"github.com/klauspost/compress/zstd"
 )
@@ -79,8 +80,12 @@ func (c columnDef) physical() int32 {
 	return typeInt64
 }
 
-var zenc, _ = zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedFastest), zstd.WithEncoderConcurrency(1),
-	zstd.WithZeroFrames(true))
+// zstdEncoder returns the zstd encoder that every Encoder shares (EncodeAll is safe for concurrent
+// use), made on first use; its error is that of zstd.NewWriter.
+var zstdEncoder = sync.OnceValues(func() (*zstd.Encoder, error) {
+	return zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedFastest), zstd.WithEncoderConcurrency(1),
+		zstd.WithZeroFrames(true))
+})
 
 // chunkMeta is what the footer records of one column chunk.
 type chunkMeta struct {
@@ -96,6 +101,7 @@ type chunkMeta struct {
 // fileWriter assembles one Parquet file in memory.
 type fileWriter struct {
 	out     *bytes.Buffer
+	zstd    *zstd.Encoder
 	body    []byte // scratch: a page's uncompressed body
 	levels  []byte // scratch: definition levels
 	scratch []byte // scratch: compressed page
@@ -117,7 +123,7 @@ func grow[T any](buf []T, n int) []T {
 
 // page writes one page: its header, then its zstd-compressed body.
 func (f *fileWriter) page(m *chunkMeta, pageType int32, body []byte, numValues int32, encoding int32) {
-	f.scratch = zenc.EncodeAll(body, f.scratch[:0])
+	f.scratch = f.zstd.EncodeAll(body, f.scratch[:0])
 	var h tw
 	h.last = []int16{0}
 	h.i32(1, pageType)

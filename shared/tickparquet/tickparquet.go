@@ -23,6 +23,7 @@ package tickparquet
 import (
 	"bytes"
 	"cmp"
+	"fmt"
 	"slices"
 
 	"github.com/ticklake/ticklake/shared/tick"
@@ -80,6 +81,13 @@ func NewEncoder() *Encoder { return &Encoder{} }
 // Encode sorts rows by symbol, then Kafka offset (so each symbol's ticks lie together, in order),
 // and returns them as one Parquet object. The returned bytes are valid until the next call.
 func (e *Encoder) Encode(rows []Row, meta Meta) ([]byte, error) {
+	if e.fw.zstd == nil {
+		z, err := zstdEncoder()
+		if err != nil {
+			return nil, fmt.Errorf("parquet encoder: zstd: %w", err)
+		}
+		e.fw.zstd = z
+	}
 	rows = e.sort(rows)
 	e.buf.Reset()
 	e.fw.out = &e.buf

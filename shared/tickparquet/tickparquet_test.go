@@ -8,9 +8,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ticklake/ticklake/shared/fixture"
+	"github.com/ticklake/ticklake/internal/fixture"
+	"github.com/ticklake/ticklake/internal/pqread"
 	. "github.com/ticklake/ticklake/shared/tickparquet"
-	"github.com/ticklake/ticklake/shared/tickparquet/pqread"
 )
 
 func rowsOf(n int, seed uint64) []Row {

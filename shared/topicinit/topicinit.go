@@ -61,18 +61,20 @@ type Handler struct {
 func New(dial Dialer, log *slog.Logger) *Handler { return &Handler{dial: dial, log: log} }
 
 // Handle creates or grows the topic on Create and Update; on Delete it leaves the topic and its data
-// alone (they go with the cluster).
+// alone (they go with the cluster) and succeeds whatever the properties say, so that a stack whose
+// creation failed on them can still be deleted.
 func (h *Handler) Handle(ctx context.Context, ev cfn.Event) (Response, error) {
 	log := logging.For(ctx, h.log)
+	if ev.RequestType == cfn.RequestDelete {
+		topic, _ := ev.ResourceProperties[PropTopic].(string)
+		log.Info("topic kept", "topic", topic)
+		return Response{PhysicalResourceID: ev.PhysicalResourceID}, nil
+	}
 	brokers, topic, partitions, err := properties(ev.ResourceProperties)
 	if err != nil {
 		return Response{}, fmt.Errorf("topicinit: %w", err)
 	}
 	physicalID := "topic/" + topic
-	if ev.RequestType == cfn.RequestDelete {
-		log.Info("topic kept", "topic", topic)
-		return Response{PhysicalResourceID: ev.PhysicalResourceID}, nil
-	}
 	replication, err := replicationFactor(ev.ResourceProperties)
 	if err != nil {
 		return Response{}, fmt.Errorf("topicinit: %w", err)

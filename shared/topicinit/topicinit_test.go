@@ -2,6 +2,7 @@ package topicinit
 
 import (
 	"context"
+	"encoding/json"
 	"github.com/ticklake/ticklake/internal/lambdatest"
 	"io"
 	"log/slog"
@@ -13,7 +14,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
 
-	"github.com/ticklake/ticklake/shared/kafkax/kafkatest"
+	"github.com/ticklake/ticklake/internal/kafkatest"
 )
 
 func TestCreatesThenGrowsTopic(t *testing.T) {
@@ -121,5 +122,40 @@ func TestReplicationFactor(t *testing.T) {
 				t.Fatalf("partition %d has %d replicas, want 3", p.Partition, len(p.Replicas))
 			}
 		}
+	}
+}
+
+// TestDeleteAlwaysSucceeds deletes resources whose properties are bad or missing: a Delete must never
+// fail, or the stack is left in DELETE_FAILED. Nothing is dialed.
+func TestDeleteAlwaysSucceeds(t *testing.T) {
+	h := New(func([]string) (*kgo.Client, error) {
+		t.Fatal("Delete dialed the brokers")
+		return nil, nil
+	}, slog.New(slog.NewJSONHandler(io.Discard, nil)))
+	raw, err := os.ReadFile("../../events/topicinit.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, props := range map[string]string{
+		"bad partitions": `{"ServiceToken": "arn:aws:lambda:us-east-1:123456789012:function:p", "Brokers": "b:9098", "Topic": "ticks", "Partitions": "zero"}`,
+		"no brokers":     `{"ServiceToken": "arn:aws:lambda:us-east-1:123456789012:function:p", "Topic": "ticks", "Partitions": "6"}`,
+		"none":           `{}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			var ev map[string]any
+			if err := json.Unmarshal(raw, &ev); err != nil {
+				t.Fatal(err)
+			}
+			var p map[string]any
+			if err := json.Unmarshal([]byte(props), &p); err != nil {
+				t.Fatal(err)
+			}
+			ev["RequestType"], ev["PhysicalResourceId"], ev["ResourceProperties"] = "Delete", "topic/ticks", p
+			payload, _ := json.Marshal(ev)
+			r, err := lambdatest.Invoke[Response](context.Background(), h.Handle, payload)
+			if err != nil || r.PhysicalResourceID != "topic/ticks" {
+				t.Fatalf("Delete = %+v, %v", r, err)
+			}
+		})
 	}
 }

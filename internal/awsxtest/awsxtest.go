@@ -16,16 +16,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
-
-	"github.com/ticklake/ticklake/shared/awsx/s3lite"
 )
 
 // S3 is an in-process S3 endpoint.
 type S3 struct {
 	URL    string
 	Client *s3.Client
-	// Lite is the functions' own S3 client, pointed at this endpoint, making one attempt per call.
-	Lite *s3lite.Client
 
 	mu       sync.Mutex
 	failPuts int    // PUTs left to fail
@@ -50,8 +46,6 @@ func NewS3(t testing.TB, buckets ...string) *S3 {
 	t.Cleanup(srv.Close)
 	s.URL = srv.URL
 	s.Client = NewS3Client(srv.URL)
-	s.Lite = &s3lite.Client{HTTP: srv.Client(), Region: "us-east-1", Endpoint: srv.URL, MaxAttempts: 1,
-		Credentials: credentials.NewStaticCredentialsProvider("test", "test", "")}
 	for _, b := range buckets {
 		if _, err := s.Client.CreateBucket(context.Background(), &s3.CreateBucketInput{Bucket: aws.String(b)}); err != nil {
 			t.Fatalf("create bucket %s: %v", b, err)

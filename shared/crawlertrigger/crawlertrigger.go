@@ -1,7 +1,7 @@
-// Package crawltrigger is the crawlertrigger function: when a Parquet object lands in a partition the
+// Package crawlertrigger is the crawlertrigger function: when a Parquet object lands in a partition the
 // Glue Data Catalog does not know yet, it makes sure a crawl starts after the object landed, so the
 // partition gets cataloged. Objects in known partitions, dead letters and any other keys start nothing.
-package crawltrigger
+package crawlertrigger
 
 import (
 	"context"

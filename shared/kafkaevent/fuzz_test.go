@@ -1,0 +1,157 @@
+package kafkaevent
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-lambda-go/events"
+)
+
+func TestRawLineBreakInBase64Rejected(t *testing.T) {
+	for _, v := range []string{"QU\nFQTA==", "QUFQTA==\n", "QUFQ\r\nTA=="} {
+		payload := `{"eventSource":"aws:kafka","records":{"t-0":[{"topic":"t","partition":0,"offset":1,"value":"` + v + `"}]}}`
+		if json.Valid([]byte(payload)) {
+			t.Fatalf("%q: the test expects invalid JSON", v)
+		}
+		if _, err := Parse([]byte(payload)); !errors.Is(err, ErrMalformed) {
+			t.Fatalf("Parse(value %q) = %v, want ErrMalformed", v, err)
+		}
+	}
+}
+
+// sdkView is an event as encoding/json and aws-lambda-go's events.KafkaEvent read it, with keys and
+// values decoded by encoding/base64; ok is false when either rejects the payload.
+func sdkView(payload []byte) (recs map[string][]Record, ok bool) {
+	// encoding/json matches member names without regard to case; keep the exact names only, so
+	// that the struct reads what an exact reader reads.
+	var generic struct {
+		Records map[string][]map[string]json.RawMessage `json:"records"`
+	}
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(payload, &top); err != nil {
+		return nil, false
+	}
+	if err := json.Unmarshal([]byte(`{"records":`+string(orNull(top["records"]))+`}`), &generic); err != nil {
+		return nil, false
+	}
+	exact := map[string]bool{"topic": true, "partition": true, "offset": true, "timestamp": true,
+		"timestampType": true, "key": true, "value": true, "headers": true}
+	for _, list := range generic.Records {
+		for _, r := range list {
+			for k := range r {
+				if !exact[k] {
+					delete(r, k)
+				}
+			}
+		}
+	}
+	exactPayload, err := json.Marshal(generic)
+	if err != nil {
+		return nil, false
+	}
+	var ev events.KafkaEvent
+	if err := json.Unmarshal(exactPayload, &ev); err != nil {
+		return nil, false
+	}
+	out := map[string][]Record{}
+	for k, list := range ev.Records {
+		for _, r := range list {
+			rec := Record{Topic: r.Topic, Partition: int32(r.Partition), Offset: r.Offset,
+				Timestamp: r.Timestamp.UnixMilli(), TimestampType: r.TimestampType}
+			if r.Timestamp.IsZero() { // absent
+				rec.Timestamp = 0
+			}
+			var err error
+			if rec.Key, err = base64.StdEncoding.Strict().DecodeString(r.Key); err != nil {
+				return nil, false
+			}
+			if rec.Value, err = base64.StdEncoding.Strict().DecodeString(r.Value); err != nil {
+				return nil, false
+			}
+			for _, h := range r.Headers {
+				for hk, hv := range h {
+					rec.Headers = append(rec.Headers, Header{Key: hk, Value: []byte(hv)})
+				}
+			}
+			out[k] = append(out[k], rec)
+		}
+	}
+	return out, true
+}
+
+// orNull is b, or the JSON null when b is absent.
+func orNull(b []byte) []byte {
+	if b == nil {
+		return []byte("null")
+	}
+	return b
+}
+
+// sameRecords compares the non-empty record lists of two views, whatever their keys.
+func sameRecords(a, b map[string][]Record) bool {
+	canon := func(m map[string][]Record) []string {
+		var out []string
+		for _, list := range m {
+			if len(list) == 0 {
+				continue
+			}
+			var sb strings.Builder
+			for _, r := range list {
+				fmt.Fprintf(&sb, "%s|%d|%d|%d|%s|%x|%x|%v\n", r.Topic, r.Partition, r.Offset, r.Timestamp, r.TimestampType,
+					r.Key, r.Value, len(r.Headers))
+				for _, h := range r.Headers {
+					fmt.Fprintf(&sb, "  %q=%x\n", h.Key, h.Value)
+				}
+			}
+			out = append(out, sb.String())
+		}
+		sort.Strings(out)
+		return out
+	}
+	return slices.Equal(canon(a), canon(b))
+}
+
+// FuzzParse checks Parse against independent readers: whatever it accepts is valid JSON
+// (json.Valid), and encoding/json with aws-lambda-go's events.KafkaEvent reads the same records from
+// it; what it writes back with Append parses to the same event.
+func FuzzParse(f *testing.F) {
+	sample, err := os.ReadFile("../../events/consumer.json")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(sample)
+	f.Add([]byte(`{"eventSource":"aws:kafka","records":{}}`))
+	f.Add([]byte(`{"eventSource":"aws:kafka","records":{"t-0":[{"topic":"t","partition":0,"offset":1,"timestamp":5,"timestampType":"CREATE_TIME","key":"QQ==","value":"QUFQTA==","headers":[{"h":[1,-2]}]}]}}`))
+	f.Add([]byte(`{"eventSource":"aws:kafka","records":{"t-0":[{"topic":"t","partition":0,"offset":1,"value":"QU\nFQTA=="}]}}`))
+	f.Add([]byte(`{"eventSource":"aws:kafka","records":{"t-0":[{"topic":"t","partition":0,"offset":1,"value":null,"key":""}]}}`))
+	f.Fuzz(func(t *testing.T, payload []byte) {
+		ev, err := Parse(payload)
+		if err != nil {
+			if !errors.Is(err, ErrMalformed) {
+				t.Fatalf("Parse error %v is not ErrMalformed", err)
+			}
+			return
+		}
+		if !json.Valid(payload) {
+			t.Fatalf("Parse accepted invalid JSON %q", payload)
+		}
+		want, ok := sdkView(payload)
+		if !ok {
+			t.Fatalf("Parse accepted %q, which encoding/json and events.KafkaEvent reject", payload)
+		}
+		if got := byKey(ev); !sameRecords(got, want) {
+			t.Fatalf("Parse(%q) = %+v, events.KafkaEvent reads %+v", payload, got, want)
+		}
+		again, err := Parse(Append(nil, ev))
+		if err != nil || !sameRecords(byKey(again), byKey(ev)) {
+			t.Fatalf("Append then Parse: %v", err)
+		}
+	})
+}

@@ -1,0 +1,54 @@
+package producer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kfake"
+	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/kmsg"
+
+	"github.com/ticklake/ticklake/shared/awsx"
+	"github.com/ticklake/ticklake/shared/clock"
+)
+
+// TestFailedFlushAccountsForEveryRecord holds every produce request at the broker, so the final
+// flush gives up with records still buffered: each record sent must be counted, and the invocation
+// must fail naming how many were not delivered.
+func TestFailedFlushAccountsForEveryRecord(t *testing.T) {
+	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(1, "ticks"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	release := make(chan struct{})
+	c.ControlKey(int16(kmsg.Produce), func(kmsg.Request) (kmsg.Response, error, bool) {
+		c.SleepControl(func() { <-release })
+		return nil, nil, false
+	})
+	t.Cleanup(func() {
+		close(release)
+		c.Close()
+	})
+	cfg := Config{Topic: "ticks", Rate: 100, Run: time.Second, Schedule: time.Minute, Source: SourceSim, Seed: 1, HasSeed: true}
+	cl, err := kgo.NewClient(append(ClientOptions(cfg), kgo.SeedBrokers(c.ListenAddrs()...))...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(cl.Close)
+	h := New(cfg, cl, clock.NewFake(start), awsx.URIReader(nil), slog.New(slog.NewJSONHandler(io.Discard, nil)))
+	h.flushWait = 200 * time.Millisecond
+	sum, err := h.Handle(context.Background(), Event{})
+	if sum.Produced+sum.Failed != 100 || sum.Failed == 0 {
+		t.Fatalf("summary = %+v, want 100 records sent, each produced or failed", sum)
+	}
+	if err == nil || !(errors.Is(err, ErrUndelivered) || errors.Is(err, ErrNothingProduced)) ||
+		!strings.Contains(err.Error(), fmt.Sprintf("%d", sum.Failed)) || sum.FirstError == "" {
+		t.Fatalf("Handle = %v, want an error naming the %d records not delivered", err, sum.Failed)
+	}
+}

@@ -1,0 +1,11 @@
+package tickparquet
+
+import "github.com/klauspost/compress/zstd"
+
+// SetZstdEncoder replaces the shared zstd encoder's constructor for a test; the returned function
+// restores it.
+func SetZstdEncoder(f func() (*zstd.Encoder, error)) (restore func()) {
+	old := zstdEncoder
+	zstdEncoder = f
+	return func() { zstdEncoder = old }
+}
