@@ -18,6 +18,7 @@ import (
 	"github.com/ticklake/ticklake/shared/kafkaevent"
 	"github.com/ticklake/ticklake/shared/layout"
 	"github.com/ticklake/ticklake/shared/logging"
+	"github.com/ticklake/ticklake/shared/schema"
 	"github.com/ticklake/ticklake/shared/tick"
 	"github.com/ticklake/ticklake/shared/tickparquet"
 )
@@ -27,6 +28,7 @@ const (
 	EnvBucket     = "DATA_BUCKET"
 	EnvDataPrefix = layout.EnvDataPrefix
 	EnvDLQPrefix  = layout.EnvDLQPrefix
+	EnvFields     = schema.EnvFields
 )
 
 // Defaults.
@@ -49,6 +51,8 @@ type Config struct {
 	Bucket     string
 	DataPrefix string
 	DLQPrefix  string
+	// Fields are the declared extra fields, each written as a typed column.
+	Fields schema.Schema
 }
 
 // LoadConfig reads the configuration from env, naming every missing or bad variable.
@@ -58,6 +62,16 @@ func LoadConfig(env *envconf.Reader) (Config, error) {
 		DataPrefix: env.String(EnvDataPrefix, DefaultDataPrefix),
 		DLQPrefix:  env.String(EnvDLQPrefix, DefaultDLQPrefix),
 	}
+	// Unset, TICK_FIELDS declares the default fields; set but blank, it declares none.
+	def := schema.Default
+	if v, ok := env.Lookup(EnvFields); ok {
+		def = v
+	}
+	fields, err := schema.Parse(def)
+	if err != nil {
+		env.Fail(EnvFields, def, err.Error())
+	}
+	c.Fields = fields
 	if err := layout.CheckPrefix(c.DataPrefix); err != nil {
 		env.Fail(EnvDataPrefix, c.DataPrefix, err.Error())
 	}
@@ -100,7 +114,9 @@ type Handler struct {
 // New returns a Handler that writes through store.
 func New(cfg Config, store ObjectWriter, log *slog.Logger) *Handler {
 	h := &Handler{cfg: cfg, store: store, log: log}
-	h.pool.New = func() any { return &worker{dec: tick.NewDecoder(), enc: tickparquet.NewEncoder()} }
+	h.pool.New = func() any {
+		return &worker{dec: tick.NewSchemaDecoder(cfg.Fields), enc: tickparquet.NewSchemaEncoder(cfg.Fields)}
+	}
 	return h
 }
 

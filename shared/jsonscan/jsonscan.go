@@ -300,6 +300,26 @@ func NewKeys(names ...string) *Keys {
 	return k
 }
 
+// KeyIndex is Key that also returns the position of the name among keys, or -1 for another name.
+func (s *Scanner) KeyIndex(keys *Keys, next *int) ([]byte, int, bool) {
+	if *next < len(keys.quoted) && s.Literal(keys.quoted[*next]) {
+		name := keys.names[*next]
+		*next++
+		return name, *next - 1, true
+	}
+	key, esc, ok := s.String()
+	if esc {
+		key = Unescape(key)
+	}
+	for i, n := range keys.names {
+		if string(n) == string(key) {
+			*next = i + 1
+			return key, i, ok
+		}
+	}
+	return key, -1, ok
+}
+
 // Key reads a member name: the expected one at position *next when it is there (then *next moves
 // on), else any string. It returns the name unescaped.
 func (s *Scanner) Key(keys *Keys, next *int) ([]byte, bool) {

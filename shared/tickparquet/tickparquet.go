@@ -25,6 +25,7 @@ import (
 	"cmp"
 	"slices"
 
+	"github.com/ticklake/ticklake/shared/schema"
 	"github.com/ticklake/ticklake/shared/tick"
 )
 
@@ -54,6 +55,8 @@ type Row struct {
 	KafkaOffset    int64    `parquet:"kafka_offset,delta"`
 	KafkaTimestamp int64    `parquet:"kafka_timestamp,timestamp(microsecond:utc),delta"`
 	Extra          *string  `parquet:"extra,optional,plain"`
+	// Fields are the declared fields' values, in the Encoder's schema order; nil reads as all null.
+	Fields []tick.Value `parquet:"-"`
 }
 
 // Meta is written into each object's key-value metadata, for lineage.
@@ -74,8 +77,16 @@ type Encoder struct {
 	syms   []string
 }
 
-// NewEncoder returns an Encoder.
-func NewEncoder() *Encoder { return &Encoder{} }
+// NewEncoder returns an Encoder of ticks without declared fields.
+func NewEncoder() *Encoder { return NewSchemaEncoder(nil) }
+
+// NewSchemaEncoder returns an Encoder that writes one typed, nullable column for each declared field
+// (fields must have passed schema.Check), between the contract's columns and extra.
+func NewSchemaEncoder(fields schema.Schema) *Encoder {
+	e := &Encoder{}
+	e.fw.cols = columnsFor(fields)
+	return e
+}
 
 // Encode sorts rows by symbol, then Kafka offset (so each symbol's ticks lie together, in order),
 // and returns them as one Parquet object. The returned bytes are valid until the next call.
@@ -151,6 +162,10 @@ func FromTick(t *tick.Tick, partition int32, offset, kafkaMillis int64, store *O
 		store.Extra = string(t.Extra)
 		r.Extra = &store.Extra
 	}
+	if t.Fields != nil {
+		store.Fields = append(store.Fields[:0], t.Fields...)
+		r.Fields = store.Fields
+	}
 	return r
 }
 
@@ -158,4 +173,5 @@ func FromTick(t *tick.Tick, partition int32, offset, kafkaMillis int64, store *O
 type Optional struct {
 	Bid, Ask float64
 	Extra    string
+	Fields   []tick.Value
 }
