@@ -193,6 +193,9 @@ func (h *Handler) Handle(ctx context.Context, ev events.EventBridgeEvent) (Summa
 		// Continue through the file from one invocation to the next.
 		rp.SeekRow(start.Unix() * int64(h.cfg.Rate))
 	}
+	if sim, ok := src.(*market.Sim); ok {
+		sim.Sequence(SequenceBase(ev.Time, start))
+	}
 
 	var produced, failed atomic.Int64
 	var firstErr atomic.Value
@@ -259,6 +262,17 @@ func (h *Handler) Handle(ctx context.Context, ev events.EventBridgeEvent) (Summa
 		return sum, fmt.Errorf("producer: %w: %d failed, first error: %s", ErrNothingProduced, sum.Failed, sum.FirstError)
 	}
 	return sum, nil
+}
+
+// SequenceBase is the first sequence number of an invocation scheduled for scheduled (the event's
+// time; now when the event has none): its Unix second times 10^9, above the ticks any one
+// invocation sends (at most MaxRate for 900 s), so that a retry or a cold start numbers the same
+// invocation's ticks alike and later invocations number higher.
+func SequenceBase(scheduled, now time.Time) int64 {
+	if scheduled.IsZero() {
+		scheduled = now
+	}
+	return scheduled.Unix() * 1_000_000_000
 }
 
 // sourceFor returns the tick source, made on the first invocation and kept while the function is warm.
