@@ -8,35 +8,39 @@ import (
 	"strings"
 
 	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/ticklake/ticklake/shared/schema"
 )
 
 // Settings are the deployment's knobs, read from CDK context (cdk.json, or -c key=value) with
 // defaults. Context keys are the field names' kebab-case forms under "ticklake:".
 type Settings struct {
-	Kafka              string // KafkaServerless or KafkaProvisioned
-	KafkaVersion       string // Kafka version of a provisioned cluster
-	BrokerType         string // broker instance type of a provisioned cluster
-	BrokerVolumeGB     int    // EBS volume of each broker of a provisioned cluster
-	Topic              string // Kafka topic
-	Partitions         int    // partitions of the topic
-	ScheduleMinutes    int    // the producer runs every this many minutes
-	ScheduleEnabled    bool   // false: deploy with the schedule switched off
-	TicksPerSecond     int    // producer rate
-	RunSeconds         int    // producer run per invocation
-	TickSource         string // sim or replay
-	ReplayURI          string // s3:// URI of a replay file, with TickSource replay
-	BatchSize          int    // event-source mapping batch size (records)
-	BatchWindowSeconds int    // event-source mapping batching window
-	StartingPosition   string // LATEST or TRIM_HORIZON
-	BytesScannedCutoff int    // Athena per-query cutoff, bytes
-	AlarmEmail         string // subscribed to the alarm topic when set
-	LogRetentionDays   int    // retention of every log group
-	DeadLetterDays     int    // dead letters expire after this many days
-	ResultDays         int    // Athena results expire after this many days
-	CrawlerMaxPolls    int    // the state machine's bound on crawler polls, 30 s apart
-	Database           string // Glue database
-	DataPrefix         string // S3 prefix of the data
-	DLQPrefix          string // S3 prefix of the dead letters
+	Kafka              string        // KafkaServerless or KafkaProvisioned
+	KafkaVersion       string        // Kafka version of a provisioned cluster
+	BrokerType         string        // broker instance type of a provisioned cluster
+	BrokerVolumeGB     int           // EBS volume of each broker of a provisioned cluster
+	Topic              string        // Kafka topic
+	Partitions         int           // partitions of the topic
+	ScheduleMinutes    int           // the producer runs every this many minutes
+	ScheduleEnabled    bool          // false: deploy with the schedule switched off
+	TicksPerSecond     int           // producer rate
+	RunSeconds         int           // producer run per invocation
+	TickSource         string        // sim or replay
+	ReplayURI          string        // s3:// URI of a replay file, with TickSource replay
+	BatchSize          int           // event-source mapping batch size (records)
+	BatchWindowSeconds int           // event-source mapping batching window
+	StartingPosition   string        // LATEST or TRIM_HORIZON
+	BytesScannedCutoff int           // Athena per-query cutoff, bytes
+	AlarmEmail         string        // subscribed to the alarm topic when set
+	LogRetentionDays   int           // retention of every log group
+	DeadLetterDays     int           // dead letters expire after this many days
+	ResultDays         int           // Athena results expire after this many days
+	CrawlerMaxPolls    int           // the state machine's bound on crawler polls, 30 s apart
+	Database           string        // Glue database
+	DataPrefix         string        // S3 prefix of the data
+	DLQPrefix          string        // S3 prefix of the dead letters
+	Fields             schema.Schema // declared extra fields (context ticklake:fields)
 	// AssetDir holds the functions' zips (make build).
 	AssetDir string
 }
@@ -54,7 +58,7 @@ func DefaultSettings() Settings {
 		Topic: "ticks", Partitions: 6, ScheduleMinutes: 1, ScheduleEnabled: true, TicksPerSecond: 100, RunSeconds: 50,
 		TickSource: "sim", BatchSize: 1000, BatchWindowSeconds: 5, StartingPosition: "TRIM_HORIZON",
 		BytesScannedCutoff: 10 << 30, LogRetentionDays: 30, DeadLetterDays: 30, ResultDays: 7, CrawlerMaxPolls: 40,
-		Database: "ticklake", DataPrefix: "ticks/", DLQPrefix: "dlq/",
+		Database: "ticklake", DataPrefix: "ticks/", DLQPrefix: "dlq/", Fields: schema.MustDefault(),
 	}
 }
 
@@ -116,6 +120,11 @@ func ReadSettings(scope constructs.Construct) (Settings, error) {
 	num("crawler-max-polls", &s.CrawlerMaxPolls, 1, 1000)
 	str("database", &s.Database)
 	str("asset-dir", &s.AssetDir)
+	if f, err := readFields(scope.Node().TryGetContext(jsii.String(schema.ContextFields))); err != nil {
+		errs = append(errs, err.Error())
+	} else {
+		s.Fields = f
+	}
 	switch {
 	case s.TickSource != "sim" && s.TickSource != "replay":
 		errs = append(errs, fmt.Sprintf("ticklake:tick-source=%q: want sim or replay", s.TickSource))

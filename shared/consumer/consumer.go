@@ -51,7 +51,7 @@ type Config struct {
 	Bucket     string
 	DataPrefix string
 	DLQPrefix  string
-	// Fields are the declared extra fields, each written as a typed column.
+	// Fields are the declared extra fields still written (not retired), each as a typed column.
 	Fields schema.Schema
 }
 
@@ -71,7 +71,7 @@ func LoadConfig(env *envconf.Reader) (Config, error) {
 	if err != nil {
 		env.Fail(EnvFields, def, err.Error())
 	}
-	c.Fields = fields
+	c.Fields = fields.Written()
 	if err := layout.CheckPrefix(c.DataPrefix); err != nil {
 		env.Fail(EnvDataPrefix, c.DataPrefix, err.Error())
 	}

@@ -8,7 +8,9 @@
 //	index:string,date:date,open:double,volume:bigint
 //
 // or the same as JSON: [{"name":"index","type":"string"}, ...]. An empty definition declares no
-// field. Names are Glue and Athena names (lower-case letters, digits and underscores, starting with
+// field. A field marked retired (a leading '-', as in -venue:string, or "retired":true) is no longer
+// written, and arrives in extra again, while its table column stays, so that queries naming it keep
+// working (reading NULL for new data). Names are Glue and Athena names (lower-case letters, digits and underscores, starting with
 // a letter or an underscore, at most 255 bytes); a name may not be one of the contract's columns nor a
 // partition key (dt, hour), and may appear once.
 package schema
@@ -58,8 +60,9 @@ const MaxFields = 256
 
 // Field is one declared field.
 type Field struct {
-	Name string `json:"name"`
-	Type Type   `json:"type"`
+	Name    string `json:"name"`
+	Type    Type   `json:"type"`
+	Retired bool   `json:"retired,omitempty"`
 }
 
 // Schema is the declared fields, in column order.
@@ -82,7 +85,9 @@ func Parse(def string) (Schema, error) {
 			if !ok {
 				return nil, fmt.Errorf("%w: %q is not name:type", ErrInvalid, part)
 			}
-			fields = append(fields, Field{Name: strings.TrimSpace(name), Type: Type(strings.TrimSpace(typ))})
+			name = strings.TrimSpace(name)
+			retired := strings.HasPrefix(name, "-")
+			fields = append(fields, Field{Name: strings.TrimPrefix(name, "-"), Type: Type(strings.TrimSpace(typ)), Retired: retired})
 		}
 	}
 	if err := fields.Check(); err != nil {
@@ -164,6 +169,9 @@ func (s Schema) String() string {
 	parts := make([]string, len(s))
 	for i, f := range s {
 		parts[i] = f.Name + ":" + string(f.Type)
+		if f.Retired {
+			parts[i] = "-" + parts[i]
+		}
 	}
 	return strings.Join(parts, ",")
 }
@@ -176,4 +184,15 @@ func (s Schema) Index(name string) int {
 		}
 	}
 	return -1
+}
+
+// Written returns the fields that are still written: all but the retired ones.
+func (s Schema) Written() Schema {
+	var out Schema
+	for _, f := range s {
+		if !f.Retired {
+			out = append(out, f)
+		}
+	}
+	return out
 }

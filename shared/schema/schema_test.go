@@ -15,6 +15,7 @@ func TestParse(t *testing.T) {
 		{name: "default", def: Default, want: Default},
 		{name: "empty", def: " ", want: ""},
 		{name: "spaces", def: " a : string , b_2:bigint", want: "a:string,b_2:bigint"},
+		{name: "retired", def: "a:string,-b:double", want: "a:string,-b:double"},
 		{name: "json", def: `[{"name":"venue","type":"string"},{"name":"seq","type":"bigint"}]`, want: "venue:string,seq:bigint"},
 		{name: "upper case", def: "Venue:string", want: `"Venue"`, bad: true},
 		{name: "leading digit", def: "1x:string", want: `"1x"`, bad: true},
@@ -41,6 +42,9 @@ func TestParse(t *testing.T) {
 				t.Fatalf("got %q, %v; want %q", s.String(), err, tc.want)
 			}
 		})
+	}
+	if s, _ := Parse("a:string,-b:double,c:date"); s.Written().String() != "a:string,c:date" {
+		t.Fatalf("written %s", s.Written())
 	}
 	if s := MustDefault(); s.Index("seq") != len(s)-1 || s.Index("nope") != -1 {
 		t.Fatal("Index")

@@ -175,3 +175,20 @@ type Optional struct {
 	Extra    string
 	Fields   []tick.Value
 }
+
+// CatalogColumn is a column as the Glue catalog and Athena see it.
+type CatalogColumn struct {
+	Name, Type string
+}
+
+// CatalogColumns are the table columns of objects written with fields declared, in file order, with
+// their Glue types: the contract's, the declared fields', then extra. Partition keys are not columns.
+func CatalogColumns(fields schema.Schema) []CatalogColumn {
+	cols := []CatalogColumn{{ColSymbol, "string"}, {ColTS, "timestamp"}, {ColPrice, "double"}, {ColSize, "bigint"},
+		{ColBid, "double"}, {ColAsk, "double"}, {ColKafkaPartition, "int"}, {ColKafkaOffset, "bigint"},
+		{ColKafkaTimestamp, "timestamp"}}
+	for _, f := range fields {
+		cols = append(cols, CatalogColumn{f.Name, string(f.Type)})
+	}
+	return append(cols, CatalogColumn{ColExtra, "string"})
+}
