@@ -384,7 +384,11 @@ func (e *Engine) refreshViews(ctx context.Context, database, query string) (int6
 		if strings.Contains(lower, strings.ToLower(t.Name)) {
 			scanned += size
 		}
-		view := "CREATE OR REPLACE VIEW " + quoteIdent(database) + "." + quoteIdent(t.Name) + " AS " + viewSQL(t, files)
+		have, err := e.fileColumns(ctx, files)
+		if err != nil {
+			return 0, fmt.Errorf("columns of %s.%s: %w", database, t.Name, err)
+		}
+		view := "CREATE OR REPLACE VIEW " + quoteIdent(database) + "." + quoteIdent(t.Name) + " AS " + viewSQL(t, files, have)
 		if _, err := e.db.ExecContext(ctx, view); err != nil {
 			return 0, fmt.Errorf("view of %s.%s: %w", database, t.Name, err)
 		}
@@ -433,12 +437,42 @@ func (e *Engine) tableFiles(t glue.Table) ([]string, int64, error) {
 	return files, size, nil
 }
 
-// viewSQL selects a table's catalog columns from its files, typed as Athena types them; partition
-// keys come from the folders as strings.
-func viewSQL(t glue.Table, files []string) string {
+// fileColumns returns the names of the columns that any of files holds, lower-cased.
+func (e *Engine) fileColumns(ctx context.Context, files []string) (map[string]bool, error) {
+	have := map[string]bool{}
+	if len(files) == 0 {
+		return have, nil
+	}
+	quoted := make([]string, len(files))
+	for i, f := range files {
+		quoted[i] = quoteLiteral(f)
+	}
+	rows, err := e.db.QueryContext(ctx, "SELECT DISTINCT lower(name) FROM parquet_schema(["+strings.Join(quoted, ", ")+"])")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			return nil, err
+		}
+		have[name] = true
+	}
+	return have, rows.Err()
+}
+
+// viewSQL selects a table's catalog columns from its files by name, typed as Athena types them, NULL
+// where no file holds a column (as Athena reads Parquet); partition keys come from the folders as
+// strings.
+func viewSQL(t glue.Table, files []string, have map[string]bool) string {
 	var cols []string
 	for _, c := range t.StorageDescriptor.Columns {
-		cols = append(cols, fmt.Sprintf("CAST(%s AS %s) AS %s", quoteIdent(c.Name), duckType(c.Type), quoteIdent(c.Name)))
+		src := quoteIdent(c.Name)
+		if !have[strings.ToLower(c.Name)] {
+			src = "NULL"
+		}
+		cols = append(cols, fmt.Sprintf("CAST(%s AS %s) AS %s", src, duckType(c.Type), quoteIdent(c.Name)))
 	}
 	var keys, hiveTypes []string
 	for _, k := range t.PartitionKeys {

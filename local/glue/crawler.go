@@ -359,6 +359,12 @@ func (cs *Crawlers) crawlTable(c Crawler, name, location, root string, files []s
 				Parameters: map[string]string{"classification": "parquet"}})
 		}
 	}
+	if exists {
+		columns = table.StorageDescriptor.Columns
+	}
+	for i := range newParts { // each partition keeps its own column list: the table's, when it was added
+		newParts[i].StorageDescriptor.Columns = append([]Column(nil), columns...)
+	}
 	if !exists {
 		if len(columns) == 0 {
 			return nil
@@ -384,6 +390,12 @@ func (cs *Crawlers) crawlTable(c Crawler, name, location, root string, files []s
 		m.TablesUpdated++
 	}
 	return nil
+}
+
+// ParquetStorage is the storage descriptor of a Parquet table or partition at location, as the AWS
+// crawler writes it.
+func ParquetStorage(location string, columns []Column) StorageDescriptor {
+	return storage(location, columns)
 }
 
 func storage(location string, columns []Column) StorageDescriptor {
