@@ -20,6 +20,7 @@ type Decoder struct {
 	symbols  map[string]string
 	fields   schema.Schema
 	keys     *jsonscan.Keys
+	kinds    []uint8             // per declared field
 	interned []map[string]string // per declared field; nil for all but strings
 }
 
@@ -34,6 +35,7 @@ func NewSchemaDecoder(fields schema.Schema) *Decoder {
 	d := &Decoder{symbols: make(map[string]string, 64), fields: fields, interned: make([]map[string]string, len(fields))}
 	for i, f := range fields {
 		names = append(names, f.Name)
+		d.kinds = append(d.kinds, kindOf(f.Type))
 		if f.Type == schema.String {
 			d.interned[i] = map[string]string{}
 		}

@@ -8,6 +8,32 @@ import (
 	"github.com/ticklake/ticklake/shared/schema"
 )
 
+// Kinds of declared fields, for a switch on integers rather than type names.
+const (
+	kindString uint8 = iota
+	kindDouble
+	kindBigInt
+	kindBoolean
+	kindDate
+	kindTimestamp
+)
+
+func kindOf(t schema.Type) uint8 {
+	switch t {
+	case schema.Double:
+		return kindDouble
+	case schema.BigInt:
+		return kindBigInt
+	case schema.Boolean:
+		return kindBoolean
+	case schema.Date:
+		return kindDate
+	case schema.Timestamp:
+		return kindTimestamp
+	}
+	return kindString
+}
+
 // maxInterned bounds the distinct values a Decoder interns per string field, so that a field with
 // many distinct values (an identifier) costs one allocation a value instead of a growing map.
 const maxInterned = 4096
@@ -16,17 +42,17 @@ const maxInterned = 4096
 // JSON type, or one that does not fit the field's type, is a CodeWrongType error naming the field.
 func (d *Decoder) field(s *scanner, fi int, v *Value) error {
 	f := &d.fields[fi]
-	if s.Literal("null") {
+	if s.Peek() == 'n' && s.Literal("null") {
 		return nil
 	}
-	switch f.Type {
-	case schema.String:
+	switch d.kinds[fi] {
+	case kindString:
 		raw, err := s.declaredString(f.Name)
 		if err != nil {
 			return err
 		}
 		v.S = d.intern(fi, raw)
-	case schema.Double:
+	case kindDouble:
 		span, _, ok := s.Number()
 		if !ok {
 			return s.wrongType(f.Name, "a number")
@@ -36,7 +62,7 @@ func (d *Decoder) field(s *scanner, fi int, v *Value) error {
 			return fail(CodeWrongType, f.Name, "%s does not fit a double", quote(span))
 		}
 		v.F = x
-	case schema.BigInt:
+	case kindBigInt:
 		span, isInt, ok := s.Number()
 		if !ok {
 			return s.wrongType(f.Name, "an integer")
@@ -46,7 +72,7 @@ func (d *Decoder) field(s *scanner, fi int, v *Value) error {
 			return fail(CodeWrongType, f.Name, "%s does not fit a bigint (an integer from -2^63 to 2^63-1, or to ±2^53 with a fraction or exponent)", quote(span))
 		}
 		v.I = n
-	case schema.Boolean:
+	case kindBoolean:
 		switch {
 		case s.Literal("true"):
 			v.I = 1
@@ -54,7 +80,7 @@ func (d *Decoder) field(s *scanner, fi int, v *Value) error {
 		default:
 			return s.wrongType(f.Name, "a boolean")
 		}
-	case schema.Date:
+	case kindDate:
 		raw, err := s.declaredString(f.Name)
 		if err != nil {
 			return err
@@ -64,7 +90,7 @@ func (d *Decoder) field(s *scanner, fi int, v *Value) error {
 			return fail(CodeWrongType, f.Name, "%s does not fit a date (YYYY-MM-DD)", quote(raw))
 		}
 		v.I = n
-	case schema.Timestamp:
+	case kindTimestamp:
 		raw, err := s.declaredString(f.Name)
 		if err != nil {
 			return err

@@ -10,6 +10,7 @@ import (
 	"github.com/klauspost/compress/zstd"
 
 	"github.com/ticklake/ticklake/shared/schema"
+	"github.com/ticklake/ticklake/shared/tick"
 )
 
 // Parquet format enums (parquet.thrift).
@@ -23,11 +24,10 @@ const (
 	repRequired = 0
 	repOptional = 1
 
-	encPlain           = 0
-	encRLE             = 3
-	encDeltaBinary     = 5
-	encRLEDictionary   = 8
-	encByteStreamSplit = 9
+	encPlain         = 0
+	encRLE           = 3
+	encDeltaBinary   = 5
+	encRLEDictionary = 8
 
 	codecZstd = 6
 
@@ -118,13 +118,16 @@ type chunkMeta struct {
 
 // fileWriter assembles one Parquet file in memory.
 type fileWriter struct {
-	out     *bytes.Buffer
-	body    []byte // scratch: a page's uncompressed body
-	levels  []byte // scratch: definition levels
-	scratch []byte // scratch: compressed page
-	cols    []columnDef
-	dict    map[string]int32
-	dictVal []string
+	out         *bytes.Buffer
+	body        []byte // scratch: a page's uncompressed body
+	levels      []byte // scratch: definition levels
+	scratch     []byte // scratch: compressed page
+	cols        []columnDef
+	nfields     int          // declared fields among cols
+	fieldCounts []int        // values of each declared field in the file being written
+	vals        []tick.Value // scratch: one declared field's present values
+	dict        map[string]int32
+	dictVal     []string
 	// reused column scratch
 	present []bool
 	idx     []int32
@@ -453,6 +456,7 @@ func (f *fileWriter) writeFile(rows []Row, meta Meta) error {
 		return fmt.Errorf("encode parquet: %d rows in one file", len(rows))
 	}
 	f.out.WriteString("PAR1")
+	f.countFields(rows, f.nfields)
 	metas := make([]chunkMeta, len(f.cols))
 	for i, c := range f.cols {
 		metas[i] = f.writeColumn(c, rows)

@@ -10,13 +10,14 @@ import (
 
 // Kinds of the declared fields' columns, beyond the contract's.
 const (
-	kindDate kind = iota + 100 // INT32 DATE, delta-encoded
+	kindDate kind = iota + 100 // INT32 DATE
 	kindBool                   // BOOLEAN, plain (bit-packed)
 )
 
-// fieldKind maps a declared type to the kind of its column: strings dictionary-encoded, bigints
-// delta-encoded (sequences), doubles byte-stream-split (prices: their exponent and high mantissa
-// bytes repeat, which zstd then finds), dates and timestamps delta-encoded, booleans bit-packed.
+// fieldKind maps a declared type to the kind of its column: strings dictionary-encoded; bigints,
+// dates and timestamps delta-encoded when they mostly ascend (sequences, times), else plain; doubles
+// plain (zstd then finds their repeated exponent and high mantissa bytes: byte-stream-split measured
+// larger on the stock-index prices); booleans bit-packed.
 func fieldKind(t schema.Type) kind {
 	switch t {
 	case schema.String:
@@ -52,15 +53,28 @@ func fieldPhysical(t schema.Type) int32 {
 func (f *fileWriter) writeField(c columnDef, rows []Row) chunkMeta {
 	m := chunkMeta{numValues: int64(len(rows))}
 	fi := c.field
+	if f.fieldCounts[fi] == 0 { // all null: one run of definition level 0, no values, no statistics
+		m.nullCount = int64(len(rows))
+		f.levels = binary.AppendUvarint(f.levels[:0], uint64(len(rows))<<1)
+		f.levels = append(f.levels, 0)
+		body := binary.LittleEndian.AppendUint32(f.body[:0], uint32(len(f.levels)))
+		body = append(body, f.levels...)
+		m.encodings = []int32{encPlain, encRLE}
+		m.dataOffset = int64(f.out.Len())
+		f.page(&m, pageData, body, int32(len(rows)), encPlain)
+		f.body = body
+		return m
+	}
 	f.present = grow(f.present, len(rows))
 	present := f.present
-	n := 0
+	f.vals = f.vals[:0] // the present values, gathered once
 	for i := range rows {
 		present[i] = fi < len(rows[i].Fields) && rows[i].Fields[fi].Valid
 		if present[i] {
-			n++
+			f.vals = append(f.vals, rows[i].Fields[fi])
 		}
 	}
+	n := len(f.vals)
 	m.nullCount = int64(len(rows) - n)
 	f.levels = appendRLE(f.levels[:0], present, 1)
 	body := binary.LittleEndian.AppendUint32(f.body[:0], uint32(len(f.levels)))
@@ -73,11 +87,8 @@ func (f *fileWriter) writeField(c columnDef, rows []Row) chunkMeta {
 		f.dictVal = f.dictVal[:0]
 		f.idx = grow(f.idx, n)[:0]
 		var dictBody []byte
-		for i := range rows {
-			if !present[i] {
-				continue
-			}
-			s := rows[i].Fields[fi].S
+		for _, fv := range f.vals {
+			s := fv.S
 			id, ok := f.dict[s]
 			if !ok {
 				id = int32(len(f.dictVal))
@@ -102,32 +113,18 @@ func (f *fileWriter) writeField(c columnDef, rows []Row) chunkMeta {
 		m.min, m.max = []byte(minS), []byte(maxS)
 	case k == kindDouble:
 		lo, hi := math.Inf(1), math.Inf(-1)
-		start := len(body)
-		body = append(body, make([]byte, 8*n)...)
-		j := 0
-		for i := range rows {
-			if !present[i] {
-				continue
-			}
-			v := rows[i].Fields[fi].F
+		for _, fv := range f.vals {
+			v := fv.F
 			lo, hi = min(lo, v), max(hi, v)
-			u := math.Float64bits(v)
-			for b := 0; b < 8; b++ { // BYTE_STREAM_SPLIT: byte b of value j at b*n+j
-				body[start+b*n+j] = byte(u >> (8 * b))
-			}
-			j++
+			body = binary.LittleEndian.AppendUint64(body, math.Float64bits(v))
 		}
-		encoding = encByteStreamSplit
 		m.min, m.max = float64Bytes(lo), float64Bytes(hi)
 	case k == kindBool:
 		lo, hi := byte(1), byte(0)
 		var acc byte
 		j := 0
-		for i := range rows {
-			if !present[i] {
-				continue
-			}
-			v := byte(rows[i].Fields[fi].I & 1)
+		for _, fv := range f.vals {
+			v := byte(fv.I & 1)
 			lo, hi = min(lo, v), max(hi, v)
 			acc |= v << (j % 8)
 			j++
@@ -140,15 +137,29 @@ func (f *fileWriter) writeField(c columnDef, rows []Row) chunkMeta {
 			body = append(body, acc)
 		}
 		m.min, m.max = []byte{lo}, []byte{hi}
-	default: // int64, date and timestamp: delta-encoded
+	default: // int64, date and timestamp
 		f.ints = grow(f.ints, n)[:0]
-		for i := range rows {
-			if present[i] {
-				f.ints = append(f.ints, rows[i].Fields[fi].I)
+		descents := 0
+		for _, fv := range f.vals {
+			v := fv.I
+			if len(f.ints) > 0 && v < f.ints[len(f.ints)-1] {
+				descents++
+			}
+			f.ints = append(f.ints, v)
+		}
+		switch {
+		case descents <= n/16: // a sequence, or runs of one (rows sorted by symbol): delta-encoded
+			body = appendDeltaBinaryPacked(body, f.ints)
+			encoding = encDeltaBinary
+		case k == kindDate:
+			for _, v := range f.ints {
+				body = binary.LittleEndian.AppendUint32(body, uint32(v))
+			}
+		default:
+			for _, v := range f.ints {
+				body = binary.LittleEndian.AppendUint64(body, uint64(v))
 			}
 		}
-		body = appendDeltaBinaryPacked(body, f.ints)
-		encoding = encDeltaBinary
 		if k == kindDate {
 			lo, hi := int64Bounds(f.ints)
 			m.min, m.max = lo[:4], hi[:4] // little-endian: the int32's bytes come first
@@ -164,4 +175,18 @@ func (f *fileWriter) writeField(c columnDef, rows []Row) chunkMeta {
 	f.page(&m, pageData, body, int32(len(rows)), encoding)
 	f.body = body
 	return m
+}
+
+// countFields counts each declared field's values, in one pass over the rows, so that the columns of
+// fields a batch does not carry are written without another pass.
+func (f *fileWriter) countFields(rows []Row, nfields int) {
+	f.fieldCounts = grow(f.fieldCounts, nfields)
+	clear(f.fieldCounts)
+	for i := range rows {
+		for fi, v := range rows[i].Fields {
+			if v.Valid && fi < nfields {
+				f.fieldCounts[fi]++
+			}
+		}
+	}
 }

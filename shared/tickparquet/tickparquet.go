@@ -84,7 +84,7 @@ func NewEncoder() *Encoder { return NewSchemaEncoder(nil) }
 // (fields must have passed schema.Check), between the contract's columns and extra.
 func NewSchemaEncoder(fields schema.Schema) *Encoder {
 	e := &Encoder{}
-	e.fw.cols = columnsFor(fields)
+	e.fw.cols, e.fw.nfields = columnsFor(fields), len(fields)
 	return e
 }
 
