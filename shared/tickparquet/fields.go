@@ -87,8 +87,13 @@ func (f *fileWriter) writeField(c columnDef, rows []Row) chunkMeta {
 		f.dictVal = f.dictVal[:0]
 		f.idx = grow(f.idx, n)[:0]
 		var dictBody []byte
+		last, lastID := "", int32(-1)
 		for _, fv := range f.vals {
 			s := fv.S
+			if lastID >= 0 && s == last { // runs of one value, as rows sorted by symbol give
+				f.idx = append(f.idx, lastID)
+				continue
+			}
 			id, ok := f.dict[s]
 			if !ok {
 				id = int32(len(f.dictVal))
@@ -98,6 +103,7 @@ func (f *fileWriter) writeField(c columnDef, rows []Row) chunkMeta {
 				dictBody = append(dictBody, s...)
 			}
 			f.idx = append(f.idx, id)
+			last, lastID = s, id
 		}
 		m.dictOffset = int64(f.out.Len())
 		f.page(&m, pageDictionary, dictBody, int32(len(f.dictVal)), encPlain)
@@ -177,15 +183,34 @@ func (f *fileWriter) writeField(c columnDef, rows []Row) chunkMeta {
 	return m
 }
 
-// countFields counts each declared field's values, in one pass over the rows, so that the columns of
-// fields a batch does not carry are written without another pass.
+// countFields finds the declared fields that some row carries, from the rows' Present summaries
+// (fields past the 64th are counted one by one), so that the columns of fields a batch does not carry
+// are written without a pass over the rows.
 func (f *fileWriter) countFields(rows []Row, nfields int) {
 	f.fieldCounts = grow(f.fieldCounts, nfields)
 	clear(f.fieldCounts)
+	var any uint64
 	for i := range rows {
-		for fi, v := range rows[i].Fields {
-			if v.Valid && fi < nfields {
-				f.fieldCounts[fi]++
+		p := rows[i].Present
+		if p == 0 {
+			for fi, v := range rows[i].Fields[:min(len(rows[i].Fields), 64)] {
+				if v.Valid {
+					p |= 1 << fi
+				}
+			}
+		}
+		any |= p
+	}
+	for fi := range min(nfields, 64) {
+		if any&(1<<fi) != 0 {
+			f.fieldCounts[fi] = 1
+		}
+	}
+	for fi := 64; fi < nfields; fi++ {
+		for i := range rows {
+			if fi < len(rows[i].Fields) && rows[i].Fields[fi].Valid {
+				f.fieldCounts[fi] = 1
+				break
 			}
 		}
 	}

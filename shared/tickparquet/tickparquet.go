@@ -57,6 +57,9 @@ type Row struct {
 	Extra          *string  `parquet:"extra,optional,plain"`
 	// Fields are the declared fields' values, in the Encoder's schema order; nil reads as all null.
 	Fields []tick.Value `parquet:"-"`
+	// Present has bit i set when Fields[i] is valid, for the first 64 fields; FromTick sets it. A row
+	// whose Present is 0 has its Fields looked at one by one.
+	Present uint64 `parquet:"-"`
 }
 
 // Meta is written into each object's key-value metadata, for lineage.
@@ -165,6 +168,11 @@ func FromTick(t *tick.Tick, partition int32, offset, kafkaMillis int64, store *O
 	if t.Fields != nil {
 		store.Fields = append(store.Fields[:0], t.Fields...)
 		r.Fields = store.Fields
+		for i, v := range t.Fields[:min(len(t.Fields), 64)] {
+			if v.Valid {
+				r.Present |= 1 << i
+			}
+		}
 	}
 	return r
 }
