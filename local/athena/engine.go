@@ -353,6 +353,10 @@ func (e *Engine) query(ctx context.Context, database, query string, params []str
 		row := make([]*string, len(cols))
 		for i, v := range vals {
 			row[i] = format(v)
+			if t, ok := v.(time.Time); ok && cols[i].Type == "date" { // Athena writes dates as dates
+				d := t.UTC().Format("2006-01-02")
+				row[i] = &d
+			}
 		}
 		rows = append(rows, row)
 	}
