@@ -1,7 +1,10 @@
 package tick
 
 import (
+	"bytes"
+	"encoding/json"
 	"testing"
+	"time"
 
 	"github.com/ticklake/ticklake/shared/schema"
 )
@@ -77,4 +80,66 @@ func TestDeclaredFieldsAllocate(t *testing.T) {
 	if n := testing.AllocsPerRun(100, func() { _ = d.Decode(v, &tk) }); n != 0 {
 		t.Fatalf("Decode allocates %.0f times a tick", n)
 	}
+}
+
+// FuzzDecodeFields checks the declared fields against encoding/json: whatever the decoder accepts,
+// encoding/json reads the same values.
+func FuzzDecodeFields(f *testing.F) {
+	for _, s := range []string{
+		`{"symbol":"HSI","ts":"2026-11-25T14:30:00Z","price":1.5,"venue":"XNAS","seq":42,"open":2568.3,"halted":true,"date":"1986-12-31","exch_ts":"2026-11-25T14:30:00.5+01:00"}`,
+		`{"symbol":"HSI","ts":"2026-11-25T14:30:00Z","price":1.5,"venue":"\u00e9\n","seq":-1e3,"open":-0,"halted":null,"date":null}`,
+		`{"symbol":"HSI","ts":"2026-11-25T14:30:00Z","price":1.5,"seq":9223372036854775807,"other":{"seq":"x"}}`,
+		`{"symbol":"HSI","ts":"2026-11-25T14:30:00Z","price":1.5,"seq":"1"}`,
+	} {
+		f.Add([]byte(s))
+	}
+	fields := schema.Schema{{Name: "venue", Type: schema.String}, {Name: "seq", Type: schema.BigInt}, {Name: "open", Type: schema.Double},
+		{Name: "halted", Type: schema.Boolean}, {Name: "date", Type: schema.Date}, {Name: "exch_ts", Type: schema.Timestamp}}
+	f.Fuzz(func(t *testing.T, value []byte) {
+		var tk Tick
+		if err := NewSchemaDecoder(fields).Decode(value, &tk); err != nil {
+			return
+		}
+		dec := json.NewDecoder(bytes.NewReader(value))
+		dec.UseNumber()
+		var m map[string]any
+		if err := dec.Decode(&m); err != nil {
+			t.Fatalf("encoding/json rejects %q: %v", value, err)
+		}
+		for i, fd := range fields {
+			v, got := m[fd.Name], tk.Fields[i]
+			if v == nil {
+				if got.Valid {
+					t.Fatalf("%s: %+v, encoding/json reads null or nothing", fd.Name, got)
+				}
+				continue
+			}
+			ok := got.Valid
+			switch fd.Type {
+			case schema.String:
+				ok = ok && v == got.S
+			case schema.BigInt:
+				n, err := v.(json.Number).Int64()
+				if err != nil {
+					f, _ := v.(json.Number).Float64()
+					n = int64(f)
+				}
+				ok = ok && n == got.I
+			case schema.Double:
+				x, err := v.(json.Number).Float64()
+				ok = ok && err == nil && x == got.F
+			case schema.Boolean:
+				ok = ok && v == (got.I == 1)
+			case schema.Date:
+				d, err := time.Parse(time.DateOnly, v.(string))
+				ok = ok && err == nil && d.Unix()/86400 == got.I
+			case schema.Timestamp:
+				ts, err := time.Parse(time.RFC3339Nano, v.(string))
+				ok = ok && err == nil && ts.UnixMicro() == got.I
+			}
+			if !ok {
+				t.Fatalf("%s: %+v, encoding/json reads %v", fd.Name, got, v)
+			}
+		}
+	})
 }
