@@ -17,11 +17,12 @@ var contractKeys = []string{FieldSymbol, FieldTS, FieldPrice, FieldSize, FieldBi
 // fields), so one Decoder used for a whole batch allocates each symbol string once. A Decoder is not
 // safe for concurrent use.
 type Decoder struct {
-	symbols  map[string]string
-	fields   schema.Schema
-	keys     *jsonscan.Keys
-	kinds    []uint8             // per declared field
-	interned []map[string]string // per declared field; nil for all but strings
+	symbols    map[string]string
+	fields     schema.Schema
+	keys       *jsonscan.Keys
+	kinds      []uint8             // per declared field
+	interned   []map[string]string // per declared field; nil for all but strings
+	lastString []string            // per declared field: the latest string value
 }
 
 // NewDecoder returns a Decoder that declares no field: every field outside the contract goes to
@@ -32,7 +33,8 @@ func NewDecoder() *Decoder { return NewSchemaDecoder(nil) }
 // passed schema.Check) into Tick.Fields.
 func NewSchemaDecoder(fields schema.Schema) *Decoder {
 	names := append([]string(nil), contractKeys...)
-	d := &Decoder{symbols: make(map[string]string, 64), fields: fields, interned: make([]map[string]string, len(fields))}
+	d := &Decoder{symbols: make(map[string]string, 64), fields: fields, interned: make([]map[string]string, len(fields)),
+		lastString: make([]string, len(fields))}
 	for i, f := range fields {
 		names = append(names, f.Name)
 		d.kinds = append(d.kinds, kindOf(f.Type))

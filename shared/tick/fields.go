@@ -142,15 +142,25 @@ func bigint(span []byte, isInt bool) (int64, bool) {
 		n, err := strconv.ParseInt(jsonscan.UnsafeString(span), 10, 64)
 		return n, err == nil
 	}
-	f, err := strconv.ParseFloat(jsonscan.UnsafeString(span), 64)
+	f, err := jsonscan.Float(span)
 	if err != nil || f != math.Trunc(f) || math.Abs(f) > 1<<53 {
 		return 0, false
 	}
 	return int64(f), true
 }
 
-// intern returns raw as a string, shared by equal values of the same field.
+// intern returns raw as a string, shared by equal values of the same field. The field's latest
+// value is compared first: values come in runs (a replay's index, a feed's venue per symbol).
 func (d *Decoder) intern(fi int, raw []byte) string {
+	if last := d.lastString[fi]; last == string(raw) && last != "" {
+		return last
+	}
+	s := d.internMap(fi, raw)
+	d.lastString[fi] = s
+	return s
+}
+
+func (d *Decoder) internMap(fi int, raw []byte) string {
 	m := d.interned[fi]
 	if s, ok := m[string(raw)]; ok {
 		return s
