@@ -310,11 +310,10 @@ func (s *scanner) numberField(field string) (v float64, isNull bool, err error) 
 	if s.Literal("null") {
 		return 0, true, nil
 	}
-	span, _, ok := s.Number()
+	v, span, ok, perr := s.NumberFloat()
 	if !ok {
 		return 0, false, s.wrongType(field, "a number")
 	}
-	v, perr := jsonscan.Float(span)
 	if perr != nil && !math.IsInf(v, 0) {
 		return 0, false, fail(CodeInvalidValue, field, "%s is not a number", quote(span))
 	}

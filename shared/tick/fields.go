@@ -53,11 +53,10 @@ func (d *Decoder) field(s *scanner, fi int, v *Value) error {
 		}
 		v.S = d.intern(fi, raw)
 	case kindDouble:
-		span, _, ok := s.Number()
+		x, span, ok, err := s.NumberFloat()
 		if !ok {
 			return s.wrongType(f.Name, "a number")
 		}
-		x, err := jsonscan.Float(span)
 		if err != nil {
 			return fail(CodeWrongType, f.Name, "%s does not fit a double", quote(span))
 		}
