@@ -12,11 +12,12 @@
 //	kafka_partition  INT32
 //	kafka_offset     INT64
 //	kafka_timestamp  INT64       TIMESTAMP(MICROS, UTC): when the record reached Kafka
-//	extra            BYTE_ARRAY  STRING, optional: fields outside the contract, as a JSON object
+//	<declared>       one optional column per declared field (package schema), typed as declared
+//	extra            BYTE_ARRAY  STRING, optional: undeclared fields outside the contract, as JSON
 //
 // Each object is one row group with one page a column: version 1 data pages; symbol dictionary-
-// encoded, ts, kafka_offset and kafka_timestamp DELTA_BINARY_PACKED, the rest PLAIN; zstd; column
-// statistics (min, max, null count) for predicate pushdown. The encoder is written for this schema
+// encoded, ts, kafka_offset and kafka_timestamp DELTA_BINARY_PACKED, the rest PLAIN; declared
+// fields as fields.go says; zstd; column statistics (min, max, null count) for predicate pushdown. The encoder is written for this schema
 // alone: general Parquet libraries would push the function's deployment package past its size limit.
 package tickparquet
 
