@@ -16,31 +16,33 @@ import (
 // Settings are the deployment's knobs, read from CDK context (cdk.json, or -c key=value) with
 // defaults. Context keys are the field names' kebab-case forms under "ticklake:".
 type Settings struct {
-	Kafka              string        // KafkaServerless or KafkaProvisioned
-	KafkaVersion       string        // Kafka version of a provisioned cluster
-	BrokerType         string        // broker instance type of a provisioned cluster
-	BrokerVolumeGB     int           // EBS volume of each broker of a provisioned cluster
-	Topic              string        // Kafka topic
-	Partitions         int           // partitions of the topic
-	ScheduleMinutes    int           // the producer runs every this many minutes
-	ScheduleEnabled    bool          // false: deploy with the schedule switched off
-	TicksPerSecond     int           // producer rate
-	RunSeconds         int           // producer run per invocation
-	TickSource         string        // sim or replay
-	ReplayURI          string        // s3:// URI of a replay file, with TickSource replay
-	BatchSize          int           // event-source mapping batch size (records)
-	BatchWindowSeconds int           // event-source mapping batching window
-	StartingPosition   string        // LATEST or TRIM_HORIZON
-	BytesScannedCutoff int           // Athena per-query cutoff, bytes
-	AlarmEmail         string        // subscribed to the alarm topic when set
-	LogRetentionDays   int           // retention of every log group
-	DeadLetterDays     int           // dead letters expire after this many days
-	ResultDays         int           // Athena results expire after this many days
-	CrawlerMaxPolls    int           // the state machine's bound on crawler polls, 30 s apart
-	Database           string        // Glue database
-	DataPrefix         string        // S3 prefix of the data
-	DLQPrefix          string        // S3 prefix of the dead letters
-	Fields             schema.Schema // declared extra fields (context ticklake:fields)
+	Kafka              string // KafkaServerless or KafkaProvisioned
+	KafkaVersion       string // Kafka version of a provisioned cluster
+	BrokerType         string // broker instance type of a provisioned cluster
+	BrokerVolumeGB     int    // EBS volume of each broker of a provisioned cluster
+	Topic              string // Kafka topic
+	Partitions         int    // partitions of the topic
+	ScheduleMinutes    int    // the producer runs every this many minutes
+	ScheduleEnabled    bool   // false: deploy with the schedule switched off
+	TicksPerSecond     int    // producer rate
+	RunSeconds         int    // producer run per invocation
+	TickSource         string // sim or replay
+	ReplayURI          string // s3:// URI of a replay file, with TickSource replay
+	BatchSize          int    // event-source mapping batch size (records)
+	BatchWindowSeconds int    // event-source mapping batching window
+	StartingPosition   string // LATEST or TRIM_HORIZON
+	BytesScannedCutoff int    // Athena per-query cutoff, bytes
+	AlarmEmail         string // subscribed to the alarm topic when set
+	LogRetentionDays   int    // retention of every log group
+	DeadLetterDays     int    // dead letters expire after this many days
+	ResultDays         int    // Athena results expire after this many days
+	CrawlerMaxPolls    int    // the state machine's bound on crawler polls, 30 s apart
+	Database           string // Glue database
+	DataPrefix         string // S3 prefix of the data
+	DLQPrefix          string // S3 prefix of the dead letters
+
+	// Fields are the declared extra fields (context ticklake:fields).
+	Fields schema.Schema
 	// AssetDir holds the functions' zips (make build).
 	AssetDir string
 }
