@@ -343,15 +343,18 @@ func (cs *Crawlers) crawlTable(c Crawler, name, location, root string, files []s
 		if exists && known[k] {
 			continue
 		}
-		// Read the schema of the folder's first file; compatible schemas combine.
-		cols, err := parquetColumns(filepath.Join(root, filepath.FromSlash(byFolder[dir][0])))
-		if err != nil {
-			return err
-		}
-		for _, col := range cols {
-			if !seenCol[col.Name] {
-				seenCol[col.Name] = true
-				columns = append(columns, col)
+		// A new table's schema: the folders' first files', compatible schemas combined. An existing
+		// table's partitions inherit its schema, so its files need not be read.
+		if !exists {
+			cols, err := parquetColumns(filepath.Join(root, filepath.FromSlash(byFolder[dir][0])))
+			if err != nil {
+				return err
+			}
+			for _, col := range cols {
+				if !seenCol[col.Name] {
+					seenCol[col.Name] = true
+					columns = append(columns, col)
+				}
 			}
 		}
 		if len(values) > 0 {
