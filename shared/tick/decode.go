@@ -23,6 +23,7 @@ type Decoder struct {
 	kinds      []uint8             // per declared field
 	interned   []map[string]string // per declared field; nil for all but strings
 	lastString []string            // per declared field: the latest string value
+	follow     []int               // per known name: the position of the name that followed it last
 }
 
 // NewDecoder returns a Decoder that declares no field: every field outside the contract goes to
@@ -43,6 +44,10 @@ func NewSchemaDecoder(fields schema.Schema) *Decoder {
 		}
 	}
 	d.keys = jsonscan.NewKeys(names...)
+	d.follow = make([]int, len(names))
+	for i := range d.follow {
+		d.follow[i] = i + 1
+	}
 	return d
 }
 
@@ -86,6 +91,7 @@ func (d *Decoder) Decode(value []byte, t *Tick) error {
 	var seenField [(schema.MaxFields + 63) / 64]uint64
 	var extras [][2]int // spans of members outside the contract
 	next := 0           // the field expected next, in the order producers write them
+	prev := -1          // the latest known field
 	s.WS()
 	if !s.Consume('{') {
 		return s.syntax("expected a JSON object")
@@ -95,9 +101,16 @@ func (d *Decoder) Decode(value []byte, t *Tick) error {
 		for {
 			s.WS()
 			start := s.I
+			expected := next
 			key, idx, ok := s.KeyIndex(d.keys, &next)
 			if !ok {
 				return s.syntax("expected a field name")
+			}
+			if idx >= 0 { // expect what followed this name last time: producers keep their order
+				if idx != expected && prev >= 0 {
+					d.follow[prev] = idx
+				}
+				prev, next = idx, d.follow[idx]
 			}
 			s.WS()
 			if !s.Consume(':') {
