@@ -264,12 +264,22 @@ func (f *fileWriter) writeColumn(c columnDef, rows []Row) chunkMeta {
 			m.min, m.max = float64Bytes(lo), float64Bytes(hi)
 		}
 	case kindStringPlain:
+		var lo, hi *string
 		for i := range rows {
 			if present[i] {
-				s := *rows[i].Extra
-				body = binary.LittleEndian.AppendUint32(body, uint32(len(s)))
-				body = append(body, s...)
+				s := rows[i].Extra
+				body = binary.LittleEndian.AppendUint32(body, uint32(len(*s)))
+				body = append(body, *s...)
+				if lo == nil || *s < *lo {
+					lo = s
+				}
+				if hi == nil || *s > *hi {
+					hi = s
+				}
 			}
+		}
+		if lo != nil {
+			m.min, m.max = []byte(*lo), []byte(*hi)
 		}
 	}
 	if m.encodings == nil {

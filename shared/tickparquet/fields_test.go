@@ -2,6 +2,7 @@ package tickparquet_test
 
 import (
 	"bytes"
+	"fmt"
 	"encoding/binary"
 	"io"
 	"math"
@@ -50,6 +51,12 @@ func typedRows(n int, seed uint64) []Row {
 			f[5] = tick.Value{Valid: true, I: ticks[i].TS - int64(rng.IntN(1000))}
 		}
 		ticks[i].Fields = f
+		if i%3 == 0 {
+			ticks[i].Extra = []byte(fmt.Sprintf(`{"note":%d}`, rng.IntN(1000)))
+		}
+		if i%5 == 0 {
+			ticks[i].HasAsk = false
+		}
 		rows[i] = FromTick(&ticks[i], 1, int64(i), fixture.Start.UnixMilli(), &opt[i])
 	}
 	return rows
@@ -141,7 +148,42 @@ func TestDeclaredFields(t *testing.T) {
 			}
 		}
 
-		// Statistics of every declared column, against the values.
+		// Statistics of every column, against the values parquet-go read: min and max ordered by
+		// each column's type, and the null count.
+		for ci, c := range f.Metadata().RowGroups[0].Columns {
+			typ := fields[ci].Type()
+			var nulls int64
+			var lo, hi parquet.Value
+			seen := false
+			for _, r := range got {
+				for _, v := range r {
+					if v.Column() != ci {
+						continue
+					}
+					if v.IsNull() {
+						nulls++
+						continue
+					}
+					if !seen || typ.Compare(v, lo) < 0 {
+						lo = v
+					}
+					if !seen || typ.Compare(v, hi) > 0 {
+						hi = v
+					}
+					seen = true
+				}
+			}
+			st := c.MetaData.Statistics
+			var wantLo, wantHi []byte
+			if seen {
+				wantLo, wantHi = lo.Bytes(), hi.Bytes()
+			}
+			if st.NullCount != nulls || !bytes.Equal(st.MinValue, wantLo) || !bytes.Equal(st.MaxValue, wantHi) {
+				t.Errorf("n=%d %s: stats null %d min %x max %x, want null %d min %x max %x", n, c.MetaData.PathInSchema[0],
+					st.NullCount, st.MinValue, st.MaxValue, nulls, wantLo, wantHi)
+			}
+		}
+		// The declared columns' statistics, against the values written.
 		for _, c := range f.Metadata().RowGroups[0].Columns {
 			name := c.MetaData.PathInSchema[0]
 			fi := allTypes.Index(name)
