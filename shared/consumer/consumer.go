@@ -205,6 +205,7 @@ type worker struct {
 	enc    *tickparquet.Encoder
 	rows   []tickparquet.Row
 	opts   []tickparquet.Optional
+	fields []tick.Value // the rows' declared fields, one run of len(schema) a row
 	hours  []int64
 	tk     tick.Tick
 }
@@ -230,9 +231,17 @@ func (w *worker) convert(cfg Config, b *kafkaevent.Batch) (objs []object, writte
 		w.hours = make([]int64, 0, n)
 	}
 	w.rows, w.hours = w.rows[:0], w.hours[:0]
+	k := len(w.dec.Schema())
+	if need := len(recs) * k; cap(w.fields) < need {
+		w.fields = make([]tick.Value, need)
+	}
 	var dead []byte
 	for i := range recs {
 		r := &recs[i]
+		if k > 0 { // decode the declared fields straight into the row's own run
+			at := len(w.rows) * k
+			w.tk.Fields = w.fields[at : at+k : at+k]
+		}
 		if err := w.dec.Decode(r.Value, &w.tk); err != nil {
 			dead = appendDeadLetter(dead, r, err)
 			rejected++

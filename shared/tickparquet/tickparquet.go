@@ -150,7 +150,7 @@ func (e *Encoder) sort(rows []Row) []Row {
 }
 
 // FromTick fills a row from a decoded tick and its Kafka coordinates. Bid, Ask and Extra point into
-// the row itself through store, which must outlive the row.
+// the row itself through store, which must outlive the row; Fields aliases t.Fields.
 func FromTick(t *tick.Tick, partition int32, offset, kafkaMillis int64, store *Optional) Row {
 	r := Row{Symbol: t.Symbol, TS: t.TS, Price: t.Price, Size: t.Size,
 		KafkaPartition: partition, KafkaOffset: offset, KafkaTimestamp: kafkaMillis * 1000}
@@ -167,8 +167,7 @@ func FromTick(t *tick.Tick, partition int32, offset, kafkaMillis int64, store *O
 		r.Extra = &store.Extra
 	}
 	if t.Fields != nil {
-		store.Fields = append(store.Fields[:0], t.Fields...)
-		r.Fields = store.Fields
+		r.Fields = t.Fields
 		for i, v := range t.Fields[:min(len(t.Fields), 64)] {
 			if v.Valid {
 				r.Present |= 1 << i
@@ -182,7 +181,6 @@ func FromTick(t *tick.Tick, partition int32, offset, kafkaMillis int64, store *O
 type Optional struct {
 	Bid, Ask float64
 	Extra    string
-	Fields   []tick.Value
 }
 
 // CatalogColumn is a column as the Glue catalog and Athena see it.
