@@ -9,6 +9,9 @@ import (
 	"strings"
 
 	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/ticklake/ticklake/shared/schema"
 )
 
 // Settings are the deployment's knobs, read from CDK context (cdk.json, or -c key=value) with
@@ -51,6 +54,8 @@ type Settings struct {
 	// LakeFormation grants, in Lake Formation, what the crawler, the functions and the state machine
 	// need, for accounts where Lake Formation governs the Data Catalog.
 	LakeFormation bool
+	// Fields are the declared extra fields (context ticklake:fields).
+	Fields schema.Schema
 	// AssetDir holds the functions' zips (make build).
 	AssetDir string
 }
@@ -68,7 +73,7 @@ func DefaultSettings() Settings {
 		Topic: "ticks", Partitions: 6, ScheduleMinutes: 1, ScheduleEnabled: true, TicksPerSecond: 100, RunSeconds: 50,
 		TickSource: "sim", BatchSize: 1000, BatchWindowSeconds: 5, StartingPosition: "TRIM_HORIZON",
 		BytesScannedCutoff: 10 << 30, LogRetentionDays: 30, DeadLetterDays: 30, ResultDays: 7, CrawlerMaxPolls: 40,
-		Database: "ticklake", DataPrefix: "ticks/", DLQPrefix: "dlq/", StateMachineLogLevel: "ERROR",
+		Database: "ticklake", DataPrefix: "ticks/", DLQPrefix: "dlq/", StateMachineLogLevel: "ERROR", Fields: schema.MustDefault(),
 	}
 }
 
@@ -157,6 +162,11 @@ func ReadSettings(scope constructs.Construct) (Settings, error) {
 	boolean("log-execution-data", &s.LogExecutionData)
 	boolean("lake-formation", &s.LakeFormation)
 	str("asset-dir", &s.AssetDir)
+	if f, err := readFields(scope.Node().TryGetContext(jsii.String(schema.ContextFields))); err != nil {
+		errs = append(errs, err.Error())
+	} else {
+		s.Fields = f
+	}
 	switch {
 	case s.TickSource != "sim" && s.TickSource != "replay":
 		errs = append(errs, fmt.Sprintf("ticklake:tick-source=%q: want sim or replay", s.TickSource))

@@ -21,6 +21,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/ticklake/ticklake/shared/analytics"
+	"github.com/ticklake/ticklake/shared/schema"
 )
 
 // Functions are the zips the stack deploys, from make build.
@@ -222,7 +223,7 @@ func NewTicklakeStack(scope constructs.Construct, id string, props *TicklakeStac
 	t.Consumer = NewGoFunction(stack, "Consumer", s, GoFunctionProps{Name: "consumer",
 		Description: "Turns MSK batches into Parquet on S3", MemoryMB: 1024, Timeout: awscdk.Duration_Minutes(jsii.Number(2)),
 		Env: map[string]*string{"DATA_BUCKET": t.DataBucket.BucketName(), "DATA_PREFIX": jsii.String(s.DataPrefix),
-			"DLQ_PREFIX": jsii.String(s.DLQPrefix)}})
+			"DLQ_PREFIX": jsii.String(s.DLQPrefix), schema.EnvFields: jsii.String(s.Fields.String())}})
 	t.Consumer.AddToRolePolicy(statement([]string{"s3:PutObject"},
 		t.DataBucket.ArnForObjects(jsii.String(s.DataPrefix+"*")), t.DataBucket.ArnForObjects(jsii.String(s.DLQPrefix+"*"))))
 	t.Consumer.AddToRolePolicy(statement([]string{"kafka-cluster:Connect", "kafka-cluster:DescribeClusterDynamicConfiguration",
@@ -253,6 +254,10 @@ func NewTicklakeStack(scope constructs.Construct, id string, props *TicklakeStac
 	catalogArn := arn(partition, region, account, "glue", "catalog")
 	databaseArn := arn(partition, region, account, "glue", "database/"+s.Database)
 	tableArn := arn(partition, region, account, "glue", "table/"+s.Database+"/"+analytics.Table)
+	table := NewTicksTable(stack, "TicksTable", TicksTableProps{CatalogID: account, Database: s.Database,
+		Table: analytics.Table, Location: jsii.String(fmt.Sprintf("s3://%s/%s", *t.DataBucket.BucketName(), s.DataPrefix)),
+		Fields: s.Fields})
+	table.AddDependency(database)
 	crawlerRole := awsiam.NewRole(stack, jsii.String("CrawlerRole"), &awsiam.RoleProps{
 		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("glue.amazonaws.com"), nil),
 		Description: jsii.String("The ticklake crawler: reads the data prefix, writes the ticks table")})
@@ -278,14 +283,15 @@ func NewTicklakeStack(scope constructs.Construct, id string, props *TicklakeStac
 			Path:       jsii.String(fmt.Sprintf("s3://%s/%s", *t.DataBucket.BucketName(), s.DataPrefix)),
 			Exclusions: jsii.Strings("**_$folder$", "**/_*", "**.json", "**.jsonl", "**.csv", "**.tmp", "**.crc")}}},
 		RecrawlPolicy: &awsglue.CfnCrawler_RecrawlPolicyProperty{RecrawlBehavior: jsii.String("CRAWL_NEW_FOLDERS_ONLY")},
-		// Crawling new folders only requires a logging-only schema change policy: the table's schema
-		// is set by the first crawl and changed by the team, never silently by a crawl.
+		// The table is code (TicksTable): this incremental crawler of the table's location only adds
+		// new folders as partitions, inheriting the table's schema, and never changes the table
+		// (crawling new folders only requires a logging-only schema change policy).
 		SchemaChangePolicy: &awsglue.CfnCrawler_SchemaChangePolicyProperty{
 			UpdateBehavior: jsii.String("LOG"), DeleteBehavior: jsii.String("LOG")},
 		Configuration: jsii.String(`{"Version":1.0,"Grouping":{"TableGroupingPolicy":"CombineCompatibleSchemas","TableLevelConfiguration":2},` +
 			`"CrawlerOutput":{"Partitions":{"AddOrUpdateBehavior":"InheritFromTable"}},"CreatePartitionIndex":true}`),
 	})
-	t.Crawler.Node().AddDependency(database)
+	t.Crawler.Node().AddDependency(database, table)
 	crawlerArn := arn(partition, region, account, "glue", "crawler/"+*t.Crawler.Ref())
 
 	// The crawlertrigger, on new Parquet objects under the data prefix.

@@ -23,12 +23,14 @@ import (
 	"github.com/ticklake/ticklake/local/stack"
 	"github.com/ticklake/ticklake/shared/analytics"
 	"github.com/ticklake/ticklake/shared/producer"
+	"github.com/ticklake/ticklake/shared/schema"
 )
 
 // stackFlags are the flags every command that starts the stack shares.
 type stackFlags struct {
 	data       string
 	partitions int
+	fields     string
 }
 
 func (f *stackFlags) add(fs interface {
@@ -37,6 +39,11 @@ func (f *stackFlags) add(fs interface {
 }) {
 	fs.StringVar(&f.data, "data", ".ticklake", "data directory: S3 objects, the Glue catalog, Kafka's log, function logs")
 	fs.IntVar(&f.partitions, "partitions", 6, "partitions of the topic")
+	def := schema.Default
+	if v, ok := os.LookupEnv(schema.EnvFields); ok && strings.TrimSpace(v) != "" {
+		def = v
+	}
+	fs.StringVar(&f.fields, "fields", def, "declared extra fields, name:type,... (default: "+schema.EnvFields+", else the built-in declaration)")
 }
 
 // kafkaBrokers are the brokers of an external Kafka, from KAFKA_BROKERS; nil starts the embedded one.
@@ -53,6 +60,9 @@ func kafkaBrokers() []string {
 func (f *stackFlags) check() error {
 	if f.partitions < 1 || f.partitions > 1000 {
 		return userErrorf("--partitions=%d: want 1 to 1000", f.partitions)
+	}
+	if _, err := schema.Parse(f.fields); err != nil {
+		return userErrorf("--fields=%s: %v", f.fields, err)
 	}
 	if st, err := os.Stat(f.data); err == nil && !st.IsDir() {
 		return userErrorf("--data=%s is a file, not a directory", f.data)
@@ -93,7 +103,7 @@ func cmdRun(ctx context.Context, args []string, out io.Writer) error {
 	if err := sf.check(); err != nil {
 		return err
 	}
-	opts := stack.Options{DataDir: sf.data, Partitions: sf.partitions, Brokers: kafkaBrokers(), Rate: *rate, RunSeconds: int(duration.Seconds()),
+	opts := stack.Options{DataDir: sf.data, Fields: sf.fields, Partitions: sf.partitions, Brokers: kafkaBrokers(), Rate: *rate, RunSeconds: int(duration.Seconds()),
 		Source: *source, Seed: *seed, BatchSize: *batch, Window: *window, TimeScale: *timeScale, CrawlDuration: *crawl, OnStep: stepPrinter(out)}
 	if *source == producer.SourceReplay {
 		abs, err := filepath.Abs(*replay)
@@ -412,7 +422,7 @@ func cmdServe(ctx context.Context, args []string, out io.Writer) error {
 	if *every > 0 && *every < time.Minute {
 		run = max(1, int(every.Seconds())-5)
 	}
-	st, err := stack.Start(stack.Options{DataDir: sf.data, Port: *port, KafkaPort: *kafkaPort, Brokers: kafkaBrokers(), Partitions: sf.partitions,
+	st, err := stack.Start(stack.Options{DataDir: sf.data, Fields: sf.fields, Port: *port, KafkaPort: *kafkaPort, Brokers: kafkaBrokers(), Partitions: sf.partitions,
 		Rate: *rate, RunSeconds: run, Schedule: *every, Window: time.Second, CrawlDuration: *crawl})
 	if err != nil {
 		return startError(err)
@@ -470,7 +480,7 @@ func cmdInvoke(ctx context.Context, args []string, out io.Writer) error {
 	if !json.Valid(payload) {
 		return userErrorf("invoke: --event %s is not JSON", *eventFile)
 	}
-	st, err := stack.Start(stack.Options{DataDir: sf.data, Partitions: sf.partitions, NoPipeline: true, RunSeconds: 5})
+	st, err := stack.Start(stack.Options{DataDir: sf.data, Fields: sf.fields, Partitions: sf.partitions, NoPipeline: true, RunSeconds: 5})
 	if err != nil {
 		return startError(err)
 	}
@@ -509,7 +519,7 @@ func cmdQuery(ctx context.Context, args []string, out io.Writer) error {
 	if err := sf.check(); err != nil {
 		return err
 	}
-	st, err := stack.Start(stack.Options{DataDir: sf.data, Partitions: sf.partitions, NoPipeline: true})
+	st, err := stack.Start(stack.Options{DataDir: sf.data, Fields: sf.fields, Partitions: sf.partitions, NoPipeline: true})
 	if err != nil {
 		return startError(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -88,11 +89,11 @@ func TestInvokeSampleEvent(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "s3", "buckets", "ticklake-data", "ticks", "dt=2026-11-25", "hour=15")); err != nil {
 		t.Fatalf("no object in the local bucket: %v", err)
 	}
-	// invoke runs one function, as sam local invoke does: nothing downstream runs, so the table is
-	// not cataloged yet.
-	code, _, stderr = runCLI("query", "SELECT count(*) AS n FROM ticks", "--data", dir)
-	if code != 2 || !strings.Contains(stderr, "TABLE_NOT_FOUND") {
-		t.Fatalf("query before any crawl: exit %d: %s", code, stderr)
+	// invoke runs one function, as sam local invoke does: nothing downstream runs, so the table (made
+	// at start from the declared fields, as a deploy makes it) has no partition yet.
+	code, out, stderr = runCLI("query", "SELECT count(*) AS n FROM ticks", "--data", dir)
+	if code != 0 || !slices.Contains(strings.Fields(out), "0") || !strings.Contains(out, "1 rows") {
+		t.Fatalf("query before any crawl: exit %d: %s %s", code, out, stderr)
 	}
 }
 

@@ -434,8 +434,12 @@ func (e *Engine) refreshViews(ctx context.Context, database string, tr *translat
 			if err != nil {
 				return 0, err
 			}
+			have, err := e.fileColumns(ctx, files)
+			if err != nil {
+				return 0, fmt.Errorf("columns of %s.%s: %w", db, t.Name, err)
+			}
 			name := quoteIdent(db) + "." + quoteIdent(t.Name)
-			stmts := []string{"CREATE OR REPLACE VIEW " + name + " AS " + viewSQL(t, files, false)}
+			stmts := []string{"CREATE OR REPLACE VIEW " + name + " AS " + viewSQL(t, files, have, false)}
 			if read[db+"."+t.Name] {
 				scanned += size
 				if len(t.PartitionKeys) > 0 {
@@ -446,7 +450,7 @@ func (e *Engine) refreshViews(ctx context.Context, database string, tr *translat
 					stmts = append(stmts, "CREATE OR REPLACE VIEW "+quoteIdent(db)+"."+quoteIdent(t.Name+partitionsSufx)+" AS "+partitionsSQL(t, parts))
 				}
 				if tr.pseudo {
-					stmts = append(stmts, "CREATE OR REPLACE VIEW "+quoteIdent(db)+"."+quoteIdent(t.Name+filesSufx)+" AS "+e.filesSQL(t, files))
+					stmts = append(stmts, "CREATE OR REPLACE VIEW "+quoteIdent(db)+"."+quoteIdent(t.Name+filesSufx)+" AS "+e.filesSQL(t, files, have))
 				}
 			}
 			for _, s := range stmts {
@@ -514,12 +518,42 @@ func (e *Engine) tableFiles(t glue.Table) ([]string, int64, error) {
 	return files, size, nil
 }
 
-// viewSQL selects a table's catalog columns from its files, typed as Athena types them; partition
-// keys come from the folders as strings. withFile adds the column fileColumn: each row's file.
-func viewSQL(t glue.Table, files []string, withFile bool) string {
+// fileColumns returns the names of the columns that any of files holds, lower-cased.
+func (e *Engine) fileColumns(ctx context.Context, files []string) (map[string]bool, error) {
+	have := map[string]bool{}
+	if len(files) == 0 {
+		return have, nil
+	}
+	quoted := make([]string, len(files))
+	for i, f := range files {
+		quoted[i] = quoteLiteral(f)
+	}
+	rows, err := e.db.QueryContext(ctx, "SELECT DISTINCT lower(name) FROM parquet_schema(["+strings.Join(quoted, ", ")+"])")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			return nil, err
+		}
+		have[name] = true
+	}
+	return have, rows.Err()
+}
+
+// viewSQL selects a table's catalog columns from its files by name, typed as Athena types them, NULL
+// where no file holds a column (have: the columns the files hold, as Athena reads Parquet);
+// partition keys come from the folders as strings. withFile adds the column fileColumn: each row's file.
+func viewSQL(t glue.Table, files []string, have map[string]bool, withFile bool) string {
 	var cols []string
 	for _, c := range t.StorageDescriptor.Columns {
-		cols = append(cols, fmt.Sprintf("CAST(%s AS %s) AS %s", quoteIdent(c.Name), duckType(c.Type), quoteIdent(c.Name)))
+		src := quoteIdent(c.Name)
+		if !have[strings.ToLower(c.Name)] {
+			src = "NULL"
+		}
+		cols = append(cols, fmt.Sprintf("CAST(%s AS %s) AS %s", src, duckType(c.Type), quoteIdent(c.Name)))
 	}
 	var keys, hiveTypes []string
 	for _, k := range t.PartitionKeys {

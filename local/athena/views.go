@@ -79,8 +79,8 @@ func partitionsSQL(t glue.Table, parts []glue.Partition) string {
 
 // filesSQL is a table's view with Athena's pseudo-columns: "$path" (the object's s3:// URI),
 // "$file_size" and "$file_modified_time".
-func (e *Engine) filesSQL(t glue.Table, files []string) string {
-	base := viewSQL(t, files, true)
+func (e *Engine) filesSQL(t glue.Table, files []string, have map[string]bool) string {
+	base := viewSQL(t, files, have, true)
 	bucket, _, _ := strings.Cut(strings.TrimPrefix(t.StorageDescriptor.Location, "s3://"), "/")
 	dir := e.bucketDir(bucket)
 	var rows []string

@@ -356,21 +356,30 @@ func (cs *Crawlers) crawlTable(c Crawler, name, location, root string, files []s
 		if exists && known[k] {
 			continue
 		}
-		// Read the schema of the folder's first file; compatible schemas combine.
-		cols, err := parquetColumns(filepath.Join(root, filepath.FromSlash(byFolder[dir][0])))
-		if err != nil {
-			return err
-		}
-		for _, col := range cols {
-			if !seenCol[col.Name] {
-				seenCol[col.Name] = true
-				columns = append(columns, col)
+		// A new table's schema: the folders' first files', compatible schemas combined. An existing
+		// table's partitions inherit its schema, so its files need not be read.
+		if !exists {
+			cols, err := parquetColumns(filepath.Join(root, filepath.FromSlash(byFolder[dir][0])))
+			if err != nil {
+				return err
+			}
+			for _, col := range cols {
+				if !seenCol[col.Name] {
+					seenCol[col.Name] = true
+					columns = append(columns, col)
+				}
 			}
 		}
 		if len(values) > 0 {
 			newParts = append(newParts, Partition{Values: values, StorageDescriptor: storage(location+dir+"/", nil),
 				Parameters: map[string]string{"classification": "parquet"}})
 		}
+	}
+	if exists {
+		columns = table.StorageDescriptor.Columns
+	}
+	for i := range newParts { // each partition keeps its own column list: the table's, when it was added
+		newParts[i].StorageDescriptor.Columns = append([]Column(nil), columns...)
 	}
 	if !exists {
 		if len(columns) == 0 {
@@ -397,6 +406,12 @@ func (cs *Crawlers) crawlTable(c Crawler, name, location, root string, files []s
 		m.TablesUpdated++
 	}
 	return nil
+}
+
+// ParquetStorage is the storage descriptor of a Parquet table or partition at location, as the AWS
+// crawler writes it.
+func ParquetStorage(location string, columns []Column) StorageDescriptor {
+	return storage(location, columns)
 }
 
 func storage(location string, columns []Column) StorageDescriptor {

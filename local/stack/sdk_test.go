@@ -60,7 +60,9 @@ func TestSDKCalls(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := "symbol:string ts:timestamp price:double size:bigint bid:double ask:double kafka_partition:int kafka_offset:bigint kafka_timestamp:timestamp extra:string"
+	// The table as the CDK app makes it: the contract, the declared fields typed, extra.
+	want := "symbol:string ts:timestamp price:double size:bigint bid:double ask:double kafka_partition:int kafka_offset:bigint kafka_timestamp:timestamp " +
+		"index:string date:date open:double high:double low:double close:double adj_close:double volume:bigint close_usd:double venue:string seq:bigint extra:string"
 	var got []string
 	for _, c := range tbl.Table.StorageDescriptor.Columns {
 		got = append(got, aws.ToString(c.Name)+":"+aws.ToString(c.Type))

@@ -129,7 +129,10 @@ func TestAnalyticsCrawlFails(t *testing.T) {
 
 func TestAnalyticsQueryFails(t *testing.T) {
 	st := start(t, Options{NoPipeline: true, TimeScale: 0.001})
-	// No data: the crawl finds nothing, so the table does not exist and every query fails.
+	// The table is gone (dropped by hand): the crawl finds no data to make one, and every query fails.
+	if err := st.Catalog.DeleteTable(Database, "ticks"); err != nil {
+		t.Fatal(err)
+	}
 	d := execute(t, st, `{"date":"2026-11-25"}`)
 	if d.Status != sfntypes.ExecutionStatusFailed || aws.ToString(d.Error) != "States.TaskFailed" ||
 		!strings.Contains(aws.ToString(d.Cause), "TABLE_NOT_FOUND") {

@@ -34,6 +34,7 @@ import (
 	"github.com/ticklake/ticklake/shared/clock"
 	"github.com/ticklake/ticklake/shared/kafkax"
 	"github.com/ticklake/ticklake/shared/layout"
+	"github.com/ticklake/ticklake/shared/schema"
 )
 
 // Names of the local resources: what the CDK stack names or generates on AWS.
@@ -84,6 +85,8 @@ type Options struct {
 	TimeScale float64
 	// OnStep sees each step of every state machine execution.
 	OnStep func(sfn.Event)
+	// Fields is the declaration of the extra fields (see package schema); empty, schema.Default.
+	Fields string
 	// NoPipeline starts only the services (Kafka, endpoint, functions), without the event-source
 	// mapping and the notifications.
 	NoPipeline bool
@@ -166,6 +169,16 @@ func Start(opts Options) (*Stack, error) {
 		st.Crawlers.Duration = time.Duration(float64(opts.CrawlDuration) * opts.TimeScale)
 	}
 	if err := st.Catalog.EnsureDatabase(Database); err != nil {
+		return nil, err
+	}
+	if opts.Fields == "" {
+		st.Opts.Fields = schema.Default
+	}
+	fields, err := schema.Parse(st.Opts.Fields)
+	if err != nil {
+		return nil, fmt.Errorf("fields: %w", err)
+	}
+	if err := EnsureTicksTable(st.Catalog, fields); err != nil {
 		return nil, err
 	}
 	if _, err := st.Crawlers.Get(Crawler); err != nil {
@@ -285,7 +298,8 @@ func (st *Stack) envs() map[string]map[string]string {
 	}
 	envs := map[string]map[string]string{
 		lambdas.Producer: producer,
-		lambdas.Consumer: {"DATA_BUCKET": DataBucket, "DATA_PREFIX": layout.DefaultDataPrefix, "DLQ_PREFIX": layout.DefaultDLQPrefix},
+		lambdas.Consumer: {"DATA_BUCKET": DataBucket, "DATA_PREFIX": layout.DefaultDataPrefix, "DLQ_PREFIX": layout.DefaultDLQPrefix,
+			schema.EnvFields: o.Fields},
 		lambdas.CrawlerTrigger: {"CRAWLER_NAME": Crawler, "DATA_PREFIX": layout.DefaultDataPrefix,
 			"GLUE_DATABASE": Database, "GLUE_TABLE": analytics.Table},
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/ticklake/ticklake/shared/kafkaevent"
 	"github.com/ticklake/ticklake/shared/layout"
 	"github.com/ticklake/ticklake/shared/logging"
+	"github.com/ticklake/ticklake/shared/schema"
 	"github.com/ticklake/ticklake/shared/tick"
 	"github.com/ticklake/ticklake/shared/tickparquet"
 )
@@ -28,6 +29,7 @@ const (
 	EnvBucket     = "DATA_BUCKET"
 	EnvDataPrefix = layout.EnvDataPrefix
 	EnvDLQPrefix  = layout.EnvDLQPrefix
+	EnvFields     = schema.EnvFields
 	// EnvMaxAhead and EnvMaxBehind bound how far a tick's event time may lie ahead of, or behind,
 	// its Kafka timestamp; a tick outside goes to the dead letters (invalid_value, field ts).
 	EnvMaxAhead  = "TS_MAX_AHEAD"
@@ -61,6 +63,8 @@ type Config struct {
 	// MaxAhead and MaxBehind bound an event time's distance from its Kafka timestamp; zero stands
 	// for the default.
 	MaxAhead, MaxBehind time.Duration
+	// Fields are the declared extra fields still written (not retired), each as a typed column.
+	Fields schema.Schema
 }
 
 // LoadConfig reads the configuration from env, naming every missing or bad variable.
@@ -72,6 +76,16 @@ func LoadConfig(env *envconf.Reader) (Config, error) {
 		MaxAhead:   env.Duration(EnvMaxAhead, DefaultMaxAhead, time.Second, maxSkew),
 		MaxBehind:  env.Duration(EnvMaxBehind, DefaultMaxBehind, time.Second, maxSkew),
 	}
+	// Unset, TICK_FIELDS declares the default fields; set but blank, it declares none.
+	def := schema.Default
+	if v, ok := env.Lookup(EnvFields); ok {
+		def = v
+	}
+	fields, err := schema.Parse(def)
+	if err != nil {
+		env.Fail(EnvFields, def, err.Error())
+	}
+	c.Fields = fields.Written()
 	if err := layout.CheckPrefix(c.DataPrefix); err != nil {
 		env.Fail(EnvDataPrefix, c.DataPrefix, err.Error())
 	}
@@ -120,7 +134,9 @@ func New(cfg Config, store ObjectWriter, log *slog.Logger) *Handler {
 		cfg.MaxBehind = DefaultMaxBehind
 	}
 	h := &Handler{cfg: cfg, store: store, log: log}
-	h.pool.New = func() any { return &worker{dec: tick.NewDecoder(), enc: tickparquet.NewEncoder()} }
+	h.pool.New = func() any {
+		return &worker{dec: tick.NewSchemaDecoder(cfg.Fields), enc: tickparquet.NewSchemaEncoder(cfg.Fields)}
+	}
 	return h
 }
 
@@ -209,6 +225,7 @@ type worker struct {
 	enc    *tickparquet.Encoder
 	rows   []tickparquet.Row
 	opts   []tickparquet.Optional
+	fields []tick.Value // the rows' declared fields, one run of len(schema) a row
 	hours  []int64
 	tk     tick.Tick
 }
@@ -234,9 +251,17 @@ func (w *worker) convert(cfg Config, b *kafkaevent.Batch) (objs []object, writte
 		w.hours = make([]int64, 0, n)
 	}
 	w.rows, w.hours = w.rows[:0], w.hours[:0]
+	k := len(w.dec.Schema())
+	if need := len(recs) * k; cap(w.fields) < need {
+		w.fields = make([]tick.Value, need)
+	}
 	var dead []byte
 	for i := range recs {
 		r := &recs[i]
+		if k > 0 { // decode the declared fields straight into the row's own run
+			at := len(w.rows) * k
+			w.tk.Fields = w.fields[at : at+k : at+k]
+		}
 		err := w.dec.Decode(r.Value, &w.tk)
 		if err == nil {
 			err = checkSkew(cfg, w.tk.TS, r.Timestamp)

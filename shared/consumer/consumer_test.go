@@ -25,6 +25,7 @@ import (
 	"github.com/ticklake/ticklake/shared/awsx"
 	"github.com/ticklake/ticklake/shared/envconf"
 	"github.com/ticklake/ticklake/shared/kafkaevent"
+	"github.com/ticklake/ticklake/shared/schema"
 	"github.com/ticklake/ticklake/shared/tick"
 	"github.com/ticklake/ticklake/shared/tickparquet"
 )
@@ -314,12 +315,16 @@ func TestLoadConfig(t *testing.T) {
 		{"missing bucket", map[string]string{}, []string{EnvBucket}},
 		{"prefix without slash", map[string]string{EnvBucket: "b", EnvDataPrefix: "ticks"}, []string{EnvDataPrefix + `="ticks"`}},
 		{"dead letters inside data", map[string]string{EnvBucket: "b", EnvDLQPrefix: "ticks/dlq/"}, []string{EnvDLQPrefix, "overlap"}},
+		{"bad field name", map[string]string{EnvBucket: "b", EnvFields: "venue:string,Seq:bigint"}, []string{EnvFields, `"Seq"`}},
+		{"bad field type", map[string]string{EnvBucket: "b", EnvFields: "venue:text"}, []string{EnvFields, `"text"`}},
+		{"contract column", map[string]string{EnvBucket: "b", EnvFields: "price:double"}, []string{EnvFields, `"price"`}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg, err := LoadConfig(envconf.FromMap(tc.env))
 			if tc.wantErr == nil {
-				if err != nil || cfg.DataPrefix != DefaultDataPrefix || cfg.DLQPrefix != DefaultDLQPrefix {
+				if err != nil || cfg.DataPrefix != DefaultDataPrefix || cfg.DLQPrefix != DefaultDLQPrefix ||
+					cfg.Fields.String() != schema.MustDefault().String() {
 					t.Fatalf("LoadConfig = %+v, %v", cfg, err)
 				}
 				return

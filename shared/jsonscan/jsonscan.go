@@ -300,6 +300,26 @@ func NewKeys(names ...string) *Keys {
 	return k
 }
 
+// KeyIndex is Key that also returns the position of the name among keys, or -1 for another name.
+func (s *Scanner) KeyIndex(keys *Keys, next *int) ([]byte, int, bool) {
+	if *next < len(keys.quoted) && s.Literal(keys.quoted[*next]) {
+		name := keys.names[*next]
+		*next++
+		return name, *next - 1, true
+	}
+	key, esc, ok := s.String()
+	if esc {
+		key = Unescape(key)
+	}
+	for i, n := range keys.names {
+		if string(n) == string(key) {
+			*next = i + 1
+			return key, i, ok
+		}
+	}
+	return key, -1, ok
+}
+
 // Key reads a member name: the expected one at position *next when it is there (then *next moves
 // on), else any string. It returns the name unescaped.
 func (s *Scanner) Key(keys *Keys, next *int) ([]byte, bool) {
@@ -539,4 +559,74 @@ func Float(span []byte) (float64, error) {
 		return f, nil
 	}
 	return strconv.ParseFloat(UnsafeString(span), 64)
+}
+
+// NumberFloat reads a JSON number, as Number does, and converts it, as Float does, in one pass over
+// its digits. It returns the number's text too; ok is false for anything but a well-formed number,
+// and err is Float's range error.
+func (s *Scanner) NumberFloat() (v float64, span []byte, ok bool, err error) {
+	b := s.B
+	i, start := s.I, s.I
+	neg := i < len(b) && b[i] == '-'
+	if neg {
+		i++
+	}
+	var mant uint64
+	digits, exp10 := 0, 0
+	switch {
+	case i < len(b) && b[i] == '0':
+		i++
+		if i < len(b) && b[i] >= '0' && b[i] <= '9' {
+			return 0, nil, false, nil // no leading zeros
+		}
+	case i < len(b) && b[i] >= '1' && b[i] <= '9':
+		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+			mant = mant*10 + uint64(b[i]-'0')
+			digits++
+			i++
+		}
+	default:
+		return 0, nil, false, nil
+	}
+	if i < len(b) && b[i] == '.' {
+		i++
+		d := i
+		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+			mant = mant*10 + uint64(b[i]-'0')
+			if mant != 0 {
+				digits++
+			}
+			exp10--
+			i++
+		}
+		if i == d {
+			return 0, nil, false, nil
+		}
+	}
+	exact := true
+	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
+		exact = false
+		i++
+		if i < len(b) && (b[i] == '+' || b[i] == '-') {
+			i++
+		}
+		d := i
+		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+			i++
+		}
+		if i == d {
+			return 0, nil, false, nil
+		}
+	}
+	span = b[start:i]
+	s.I = i
+	if exact && digits <= 15 && exp10 >= -22 {
+		v = float64(mant) / pow10[-exp10]
+		if neg {
+			v = -v
+		}
+		return v, span, true, nil
+	}
+	v, err = strconv.ParseFloat(UnsafeString(span), 64)
+	return v, span, true, err
 }

@@ -87,3 +87,28 @@ func TestKeys(t *testing.T) {
 		return s.Skip()
 	})
 }
+
+// FuzzNumberFloat checks NumberFloat against Number, then Float, and strconv.
+func FuzzNumberFloat(f *testing.F) {
+	for _, s := range []string{"0", "-0", "1.5", "2540.100098", "0.000001", "1e400", "-1E-3", "12345678901234567890", "01", "1.", "-", "1e", "333.87900637,"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		a, c := Scanner{B: b}, Scanner{B: b}
+		v, span, ok, err := a.NumberFloat()
+		wspan, _, wok := c.Number()
+		if ok != wok || a.I != c.I || string(span) != string(wspan) {
+			t.Fatalf("%q: NumberFloat %q %v at %d, Number %q %v at %d", b, span, ok, a.I, wspan, wok, c.I)
+		}
+		if !ok {
+			return
+		}
+		w, werr := Float(wspan)
+		if (err == nil) != (werr == nil) || (v != w && !(v != v && w != w)) {
+			t.Fatalf("%q: NumberFloat %v %v, Float %v %v", b, v, err, w, werr)
+		}
+		if x, perr := strconv.ParseFloat(string(span), 64); perr == nil && x != v {
+			t.Fatalf("%q: NumberFloat %v, strconv %v", b, v, x)
+		}
+	})
+}

@@ -7,6 +7,7 @@ import (
 	"hash/fnv"
 	"math"
 	"math/rand/v2"
+	"strconv"
 
 	"github.com/ticklake/ticklake/shared/tick"
 )
@@ -43,9 +44,10 @@ const tradingYearMicros = 252 * 6.5 * 3600 * 1e6
 
 type instState struct {
 	Instrument
-	fair   float64 // efficient price, before rounding to the tick grid
-	lastTS int64
-	spread float64 // typical spread in dollars
+	fair    float64 // efficient price, before rounding to the tick grid
+	lastTS  int64
+	spread  float64 // typical spread in dollars
+	listing string  // MIC of the listing venue
 }
 
 // Sim is a market simulator: each instrument's fair price follows a geometric Brownian motion,
@@ -56,6 +58,26 @@ type Sim struct {
 	rng   *rand.Rand
 	insts []instState
 	cum   []float64 // cumulative activity, for picking who trades
+	// feed, once Sequence was called, adds a venue and a sequence number to each tick.
+	feed bool
+	seq  int64
+}
+
+// Feed fields the simulator adds once Sequence was called, as a consolidated feed carries them.
+const (
+	FieldVenue = "venue" // the market identifier code (ISO 10383) of the venue the trade printed on
+	FieldSeq   = "seq"   // the sequence number
+)
+
+// Venues are the market identifier codes trades print on, besides an instrument's listing venue.
+var Venues = []string{"XNAS", "XNYS", "ARCX", "BATS", "EDGX", "IEXG", "XBOS", "FINN"}
+
+// Sequence makes the following ticks carry a venue and a sequence number: the next tick gets base,
+// each one after it the number after. A caller that derives base from its schedule (the time an
+// invocation was scheduled for) numbers ticks the same way on every cold start and retry: the n-th
+// tick of an invocation always gets base+n, so each symbol's numbers increase, and are unique.
+func (s *Sim) Sequence(base int64) {
+	s.feed, s.seq = true, base
 }
 
 // NewSim returns a simulator over symbols (the whole Universe when empty). A symbol outside the
@@ -80,6 +102,7 @@ func NewSim(seed uint64, symbols []string) (*Sim, error) {
 			fair:       in.Price,
 			lastTS:     math.MinInt64,
 			spread:     math.Max(0.01, roundCents(in.Price*0.0002/math.Sqrt(liquidity))),
+			listing:    listingOf(in.Symbol),
 		})
 		total += in.Activity
 		s.cum = append(s.cum, total)
@@ -137,8 +160,35 @@ func (s *Sim) Next(ts int64) tick.Tick {
 	default:
 		price = roundCents(bid + (ask-bid)*s.rng.Float64())
 	}
-	return tick.Tick{Symbol: in.Symbol, TS: ts, Price: price, Size: s.size(),
+	t := tick.Tick{Symbol: in.Symbol, TS: ts, Price: price, Size: s.size(),
 		Bid: bid, Ask: roundCents(ask), HasBid: true, HasAsk: true}
+	if s.feed {
+		venue := in.listing
+		if s.rng.IntN(5) >= 2 { // most trades print away from the listing venue
+			venue = Venues[s.rng.IntN(len(Venues))]
+		}
+		extra := make([]byte, 0, 48)
+		extra = append(extra, `{"`+FieldVenue+`":"`...)
+		extra = append(extra, venue...)
+		extra = append(extra, `","`+FieldSeq+`":`...)
+		extra = strconv.AppendInt(extra, s.seq, 10)
+		t.Extra = append(extra, '}')
+		s.seq++
+	}
+	return t
+}
+
+// listingOf returns the listing venue of a symbol: NYSE Arca for the ETFs, Nasdaq for the Nasdaq
+// listings of the universe, NYSE for the rest.
+func listingOf(sym string) string {
+	switch sym {
+	case "SPY", "IWM":
+		return "ARCX"
+	case "AAPL", "MSFT", "NVDA", "AMZN", "GOOGL", "META", "TSLA", "AVGO", "COST", "AMD", "NFLX", "INTC",
+		"CSCO", "PEP", "QQQ", "PLTR":
+		return "XNAS"
+	}
+	return "XNYS"
 }
 
 func (s *Sim) pick() int {

@@ -257,6 +257,9 @@ func (h *Handler) Handle(ctx context.Context, ev Event) (Summary, error) {
 		period := scheduled.Unix() / int64(h.cfg.Schedule.Seconds())
 		sum.FirstRow = rp.SeekRow(period * int64(h.cfg.Run.Seconds()) * int64(h.cfg.Rate))
 	}
+	if sim, ok := src.(*market.Sim); ok {
+		sim.Sequence(SequenceBase(scheduled, start))
+	}
 
 	var produced atomic.Int64
 	var firstErr atomic.Value
@@ -338,6 +341,17 @@ func (h *Handler) Handle(ctx context.Context, ev Event) (Summary, error) {
 		return sum, fmt.Errorf("producer: %w: %d of %d failed, first error: %s", ErrUndelivered, sum.Failed, sent, sum.FirstError)
 	}
 	return sum, nil
+}
+
+// SequenceBase is the first sequence number of an invocation scheduled for scheduled (the event's
+// time; now when the event has none): its Unix second times 10^9, above the ticks any one
+// invocation sends (at most MaxRate for 900 s), so that a retry or a cold start numbers the same
+// invocation's ticks alike and later invocations number higher.
+func SequenceBase(scheduled, now time.Time) int64 {
+	if scheduled.IsZero() {
+		scheduled = now
+	}
+	return scheduled.Unix() * 1_000_000_000
 }
 
 // sourceFor returns the tick source, made on the first invocation and kept while the function is warm.

@@ -21,6 +21,7 @@ import (
 	"github.com/ticklake/ticklake/shared/awsx"
 	"github.com/ticklake/ticklake/shared/clock"
 	"github.com/ticklake/ticklake/shared/envconf"
+	"github.com/ticklake/ticklake/shared/schema"
 	"github.com/ticklake/ticklake/shared/tick"
 )
 
@@ -84,7 +85,16 @@ func TestSimulatorToKafka(t *testing.T) {
 		t.Fatalf("times = %s .. %s", sum.FirstTS, sum.LastTS)
 	}
 	records := consumeAll(t, brokers, "ticks", sum.Produced)
-	dec := tick.NewDecoder()
+	dec := tick.NewSchemaDecoder(schema.MustDefault())
+	venue, seq := schema.MustDefault().Index("venue"), schema.MustDefault().Index("seq")
+	ev, _ := os.ReadFile("../../events/producer.json")
+	var evTime struct{ Time time.Time }
+	if err := json.Unmarshal(ev, &evTime); err != nil {
+		t.Fatal(err)
+	}
+	base := SequenceBase(evTime.Time, time.Time{})
+	lastSeq := map[string]int64{}
+	seqs := map[int64]bool{}
 	lastTS := map[string]int64{}
 	partitionOf := map[string]int32{}
 	perSecond := map[int64]int{}
@@ -104,6 +114,12 @@ func TestSimulatorToKafka(t *testing.T) {
 			t.Fatalf("%s went back in time at offset %d", tk.Symbol, r.Offset)
 		}
 		lastTS[tk.Symbol] = tk.TS
+		// The feed fields: a venue, and a sequence number from the schedule, rising per symbol.
+		v, q := tk.Fields[venue], tk.Fields[seq]
+		if !v.Valid || len(v.S) != 4 || !q.Valid || q.I < base || q.I >= base+sum.Produced || seqs[q.I] || q.I <= lastSeq[tk.Symbol] {
+			t.Fatalf("feed fields %+v %+v (base %d)", v, q, base)
+		}
+		seqs[q.I], lastSeq[tk.Symbol] = true, q.I
 		if !tk.HasBid || !tk.HasAsk || tk.Bid > tk.Price || tk.Price > tk.Ask || tk.Size <= 0 {
 			t.Fatalf("implausible tick %+v", tk)
 		}

@@ -7,19 +7,52 @@ import (
 	"unicode/utf8"
 
 	"github.com/ticklake/ticklake/shared/jsonscan"
+	"github.com/ticklake/ticklake/shared/schema"
 )
 
-// tickKeys are the contract's fields in the order AppendJSON writes them.
-var tickKeys = jsonscan.NewKeys(FieldSymbol, FieldTS, FieldPrice, FieldSize, FieldBid, FieldAsk)
+// contractKeys are the contract's fields in the order AppendJSON writes them.
+var contractKeys = []string{FieldSymbol, FieldTS, FieldPrice, FieldSize, FieldBid, FieldAsk}
 
-// Decoder decodes and validates tick values. It interns symbols, so one Decoder used for a whole
-// batch allocates each symbol string once. A Decoder is not safe for concurrent use.
+// Decoder decodes and validates tick values. It interns symbols (and the values of declared string
+// fields), so one Decoder used for a whole batch allocates each symbol string once. A Decoder is not
+// safe for concurrent use.
 type Decoder struct {
-	symbols map[string]string
+	symbols    map[string]string
+	fields     schema.Schema
+	keys       *jsonscan.Keys
+	kinds      []uint8             // per declared field
+	interned   []map[string]string // per declared field; nil for all but strings
+	lastString []string            // per declared field: the latest string value
+	follow     []int               // per known name: the position of the name that followed it last
 }
 
-// NewDecoder returns a Decoder.
-func NewDecoder() *Decoder { return &Decoder{symbols: make(map[string]string, 64)} }
+// NewDecoder returns a Decoder that declares no field: every field outside the contract goes to
+// Extra.
+func NewDecoder() *Decoder { return NewSchemaDecoder(nil) }
+
+// NewSchemaDecoder returns a Decoder that decodes the fields declared by fields (which must have
+// passed schema.Check) into Tick.Fields.
+func NewSchemaDecoder(fields schema.Schema) *Decoder {
+	names := append([]string(nil), contractKeys...)
+	d := &Decoder{symbols: make(map[string]string, 64), fields: fields, interned: make([]map[string]string, len(fields)),
+		lastString: make([]string, len(fields))}
+	for i, f := range fields {
+		names = append(names, f.Name)
+		d.kinds = append(d.kinds, kindOf(f.Type))
+		if f.Type == schema.String {
+			d.interned[i] = map[string]string{}
+		}
+	}
+	d.keys = jsonscan.NewKeys(names...)
+	d.follow = make([]int, len(names))
+	for i := range d.follow {
+		d.follow[i] = i + 1
+	}
+	return d
+}
+
+// Schema returns the declared fields.
+func (d *Decoder) Schema() schema.Schema { return d.fields }
 
 const (
 	seenSymbol = 1 << iota
@@ -30,10 +63,20 @@ const (
 	seenAsk
 )
 
-// Decode parses value into t and checks it against the contract. It returns an *Error naming the
-// field and what was wrong when the value breaks the contract. t.Extra aliases value.
+// Decode parses value into t and checks it against the contract and the declared fields' types. It
+// returns an *Error naming the field and what was wrong when the value breaks the contract. t.Extra
+// aliases value; t.Fields reuses t's previous Fields slice.
 func (d *Decoder) Decode(value []byte, t *Tick) error {
+	fields := t.Fields
 	*t = Tick{}
+	if n := len(d.fields); n > 0 {
+		if cap(fields) < n {
+			fields = make([]Value, n)
+		}
+		fields = fields[:n]
+		clear(fields)
+		t.Fields = fields
+	}
 	if len(value) == 0 {
 		return fail(CodeEmpty, "", "record has no value")
 	}
@@ -45,8 +88,10 @@ func (d *Decoder) Decode(value []byte, t *Tick) error {
 	}
 	s := scanner{jsonscan.Scanner{B: value}}
 	var seen int
+	var seenField [(schema.MaxFields + 63) / 64]uint64
 	var extras [][2]int // spans of members outside the contract
 	next := 0           // the field expected next, in the order producers write them
+	prev := -1          // the latest known field
 	s.WS()
 	if !s.Consume('{') {
 		return s.syntax("expected a JSON object")
@@ -56,25 +101,47 @@ func (d *Decoder) Decode(value []byte, t *Tick) error {
 		for {
 			s.WS()
 			start := s.I
-			key, ok := s.Key(tickKeys, &next)
+			expected := next
+			key, idx, ok := s.KeyIndex(d.keys, &next)
 			if !ok {
 				return s.syntax("expected a field name")
+			}
+			if idx >= 0 { // expect what followed this name last time: producers keep their order
+				if idx != expected && prev >= 0 {
+					d.follow[prev] = idx
+				}
+				prev, next = idx, d.follow[idx]
 			}
 			s.WS()
 			if !s.Consume(':') {
 				return s.syntax("expected ':'")
 			}
 			s.WS()
-			bit, err := d.member(&s, key, t)
 			switch {
-			case err != nil:
-				return err
-			case bit == 0:
+			case idx < 0:
+				if err := s.skip(); err != nil {
+					return err
+				}
 				extras = append(extras, [2]int{start, s.I})
-			case seen&bit != 0:
-				return fail(CodeDuplicateKey, string(key), "field appears more than once")
+			case idx >= len(contractKeys):
+				fi := idx - len(contractKeys)
+				if seenField[fi>>6]&(1<<(fi&63)) != 0 {
+					return fail(CodeDuplicateKey, string(key), "field appears more than once")
+				}
+				seenField[fi>>6] |= 1 << (fi & 63)
+				if err := d.field(&s, fi, &t.Fields[fi]); err != nil {
+					return err
+				}
 			default:
-				seen |= bit
+				bit, err := d.member(&s, key, t)
+				switch {
+				case err != nil:
+					return err
+				case seen&bit != 0:
+					return fail(CodeDuplicateKey, string(key), "field appears more than once")
+				default:
+					seen |= bit
+				}
 			}
 			s.WS()
 			if s.Consume(',') {
@@ -256,11 +323,10 @@ func (s *scanner) numberField(field string) (v float64, isNull bool, err error) 
 	if s.Literal("null") {
 		return 0, true, nil
 	}
-	span, _, ok := s.Number()
+	v, span, ok, perr := s.NumberFloat()
 	if !ok {
 		return 0, false, s.wrongType(field, "a number")
 	}
-	v, perr := jsonscan.Float(span)
 	if perr != nil && !math.IsInf(v, 0) {
 		return 0, false, fail(CodeInvalidValue, field, "%s is not a number", quote(span))
 	}

@@ -10,7 +10,8 @@
 //	bid     number >= 0, optional
 //	ask     number >= 0, optional; when both are present, bid <= ask
 //
-// Any other field is allowed and kept, verbatim, in Extra.
+// A Decoder made with a schema (package schema) decodes the declared fields into typed Values; any
+// other field is allowed and kept, verbatim, in Extra.
 package tick
 
 import (
@@ -46,9 +47,22 @@ type Tick struct {
 	// Bid and Ask are meaningful only when HasBid and HasAsk are set.
 	Bid, Ask       float64
 	HasBid, HasAsk bool
-	// Extra holds the fields outside the contract as a JSON object, verbatim, or nil when there are
-	// none. It aliases the decoded value's memory.
+	// Fields holds the declared extra fields (see package schema), one Value a field in the
+	// schema's order, when the Decoder was given a schema.
+	Fields []Value
+	// Extra holds the fields outside the contract that the schema does not declare, as a JSON
+	// object, verbatim, or nil when there are none. It aliases the decoded value's memory.
 	Extra []byte
+}
+
+// Value is one declared field's typed value. Valid is false when the field was absent or null.
+// Which member holds the value depends on the field's type: S for string; F for double; I for bigint,
+// boolean (0 or 1), date (days since 1970-01-01) and timestamp (microseconds since the epoch, UTC).
+type Value struct {
+	Valid bool
+	I     int64
+	F     float64
+	S     string
 }
 
 // Code classifies why a record was rejected. Codes are stable: dead letters and metrics carry them.

@@ -9,10 +9,14 @@ import (
 	"sync"
 
 	"github.com/klauspost/compress/zstd"
+
+	"github.com/ticklake/ticklake/shared/schema"
+	"github.com/ticklake/ticklake/shared/tick"
 )
 
 // Parquet format enums (parquet.thrift).
 const (
+	typeBoolean   = 0
 	typeInt32     = 1
 	typeInt64     = 2
 	typeDouble    = 5
@@ -32,6 +36,7 @@ const (
 	pageDictionary = 2
 
 	convertedUTF8            = 0
+	convertedDate            = 6
 	convertedTimestampMicros = 10
 )
 
@@ -46,29 +51,47 @@ const (
 	kindInt64Delta              // INT64, delta-encoded
 	kindInt32                   // INT32, plain
 	kindStringPlain             // BYTE_ARRAY STRING, plain
+	kindField                   // a declared field: see fields.go
 )
 
 type columnDef struct {
 	name     string
 	kind     kind
 	optional bool
+	field    int         // kindField: the position of the field in the schema
+	ftype    schema.Type // kindField: its type
 }
 
-// columns is the schema, in file order.
-var columns = []columnDef{
-	{ColSymbol, kindString, false},
-	{ColTS, kindTimestamp, false},
-	{ColPrice, kindDouble, false},
-	{ColSize, kindInt64, false},
-	{ColBid, kindDouble, true},
-	{ColAsk, kindDouble, true},
-	{ColKafkaPartition, kindInt32, false},
-	{ColKafkaOffset, kindInt64Delta, false},
-	{ColKafkaTimestamp, kindTimestamp, false},
-	{ColExtra, kindStringPlain, true},
+// contractColumns are the contract's columns, in file order; the declared fields follow them, then
+// extra.
+var contractColumns = []columnDef{
+	{ColSymbol, kindString, false, 0, ""},
+	{ColTS, kindTimestamp, false, 0, ""},
+	{ColPrice, kindDouble, false, 0, ""},
+	{ColSize, kindInt64, false, 0, ""},
+	{ColBid, kindDouble, true, 0, ""},
+	{ColAsk, kindDouble, true, 0, ""},
+	{ColKafkaPartition, kindInt32, false, 0, ""},
+	{ColKafkaOffset, kindInt64Delta, false, 0, ""},
+	{ColKafkaTimestamp, kindTimestamp, false, 0, ""},
+}
+
+// extraColumn holds the fields nobody declared.
+var extraColumn = columnDef{ColExtra, kindStringPlain, true, 0, ""}
+
+// columnsFor is the file schema of ticks with the declared fields.
+func columnsFor(fields schema.Schema) []columnDef {
+	cols := append([]columnDef(nil), contractColumns...)
+	for i, f := range fields {
+		cols = append(cols, columnDef{name: f.Name, kind: kindField, optional: true, field: i, ftype: f.Type})
+	}
+	return append(cols, extraColumn)
 }
 
 func (c columnDef) physical() int32 {
+	if c.kind == kindField {
+		return fieldPhysical(c.ftype)
+	}
 	switch c.kind {
 	case kindString, kindStringPlain:
 		return typeByteArray
@@ -100,13 +123,17 @@ type chunkMeta struct {
 
 // fileWriter assembles one Parquet file in memory.
 type fileWriter struct {
-	out     *bytes.Buffer
-	zstd    *zstd.Encoder
-	body    []byte // scratch: a page's uncompressed body
-	levels  []byte // scratch: definition levels
-	scratch []byte // scratch: compressed page
-	dict    map[string]int32
-	dictVal []string
+	out         *bytes.Buffer
+	zstd        *zstd.Encoder
+	body        []byte // scratch: a page's uncompressed body
+	levels      []byte // scratch: definition levels
+	scratch     []byte // scratch: compressed page
+	cols        []columnDef
+	nfields     int          // declared fields among cols
+	fieldCounts []int        // values of each declared field in the file being written
+	vals        []tick.Value // scratch: one declared field's present values
+	dict        map[string]int32
+	dictVal     []string
 	// reused column scratch
 	present []bool
 	idx     []int32
@@ -151,6 +178,9 @@ func (f *fileWriter) page(m *chunkMeta, pageType int32, body []byte, numValues i
 
 // writeColumn writes the chunk of column c for rows.
 func (f *fileWriter) writeColumn(c columnDef, rows []Row) chunkMeta {
+	if c.kind == kindField {
+		return f.writeField(c, rows)
+	}
 	m := chunkMeta{numValues: int64(len(rows))}
 	body := f.body[:0]
 	var present []bool // for optional columns
@@ -240,12 +270,22 @@ func (f *fileWriter) writeColumn(c columnDef, rows []Row) chunkMeta {
 			m.min, m.max = float64Bytes(lo), float64Bytes(hi)
 		}
 	case kindStringPlain:
+		var lo, hi *string
 		for i := range rows {
 			if present[i] {
-				s := *rows[i].Extra
-				body = binary.LittleEndian.AppendUint32(body, uint32(len(s)))
-				body = append(body, s...)
+				s := rows[i].Extra
+				body = binary.LittleEndian.AppendUint32(body, uint32(len(*s)))
+				body = append(body, *s...)
+				if lo == nil || *s < *lo {
+					lo = s
+				}
+				if hi == nil || *s > *hi {
+					hi = s
+				}
 			}
+		}
+		if lo != nil {
+			m.min, m.max = []byte(*lo), []byte(*hi)
 		}
 	}
 	if m.encodings == nil {
@@ -304,7 +344,7 @@ func int64Bounds(vals []int64) (lo, hi []byte) {
 }
 
 // footer writes the FileMetaData.
-func footer(rows int, metas []chunkMeta, kv [][2]string) []byte {
+func footer(columns []columnDef, rows int, metas []chunkMeta, kv [][2]string) []byte {
 	var w tw
 	w.last = []int16{0}
 	w.i32(1, 1) // version
@@ -323,7 +363,16 @@ func footer(rows int, metas []chunkMeta, kv [][2]string) []byte {
 		}
 		w.i32(3, rep)
 		w.str(4, c.name)
-		switch c.kind {
+		kind := c.kind
+		if kind == kindField {
+			kind = fieldKind(c.ftype)
+		}
+		switch kind {
+		case kindDate:
+			w.i32(6, convertedDate)
+			w.begin(10)
+			w.empty(6) // DATE
+			w.end()
 		case kindString, kindStringPlain:
 			w.i32(6, convertedUTF8)
 			w.begin(10)
@@ -423,8 +472,9 @@ func (f *fileWriter) writeFile(rows []Row, meta Meta) error {
 		return fmt.Errorf("encode parquet: %d rows in one file", len(rows))
 	}
 	f.out.WriteString("PAR1")
-	metas := make([]chunkMeta, len(columns))
-	for i, c := range columns {
+	f.countFields(rows, f.nfields)
+	metas := make([]chunkMeta, len(f.cols))
+	for i, c := range f.cols {
 		metas[i] = f.writeColumn(c, rows)
 	}
 	kv := [][2]string{
@@ -432,7 +482,7 @@ func (f *fileWriter) writeFile(rows []Row, meta Meta) error {
 		{"ticklake.partition", fmt.Sprint(meta.Partition)},
 		{"ticklake.offsets", fmt.Sprintf("%d-%d", meta.FirstOffset, meta.LastOffset)},
 	}
-	ft := footer(len(rows), metas, kv)
+	ft := footer(f.cols, len(rows), metas, kv)
 	f.out.Write(ft)
 	f.out.Write(binary.LittleEndian.AppendUint32(nil, uint32(len(ft))))
 	f.out.WriteString("PAR1")

@@ -12,11 +12,12 @@
 //	kafka_partition  INT32
 //	kafka_offset     INT64
 //	kafka_timestamp  INT64       TIMESTAMP(MICROS, UTC): when the record reached Kafka
-//	extra            BYTE_ARRAY  STRING, optional: fields outside the contract, as a JSON object
+//	<declared>       one optional column per declared field (package schema), typed as declared
+//	extra            BYTE_ARRAY  STRING, optional: undeclared fields outside the contract, as JSON
 //
 // Each object is one row group with one page a column: version 1 data pages; symbol dictionary-
-// encoded, ts, kafka_offset and kafka_timestamp DELTA_BINARY_PACKED, the rest PLAIN; zstd; column
-// statistics (min, max, null count) for predicate pushdown. The encoder is written for this schema
+// encoded, ts, kafka_offset and kafka_timestamp DELTA_BINARY_PACKED, the rest PLAIN; declared
+// fields as fields.go says; zstd; column statistics (min, max, null count) for predicate pushdown. The encoder is written for this schema
 // alone: general Parquet libraries would push the function's deployment package past its size limit.
 package tickparquet
 
@@ -26,6 +27,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/ticklake/ticklake/shared/schema"
 	"github.com/ticklake/ticklake/shared/tick"
 )
 
@@ -55,6 +57,11 @@ type Row struct {
 	KafkaOffset    int64    `parquet:"kafka_offset,delta"`
 	KafkaTimestamp int64    `parquet:"kafka_timestamp,timestamp(microsecond:utc),delta"`
 	Extra          *string  `parquet:"extra,optional,plain"`
+	// Fields are the declared fields' values, in the Encoder's schema order; nil reads as all null.
+	Fields []tick.Value `parquet:"-"`
+	// Present has bit i set when Fields[i] is valid, for the first 64 fields; FromTick sets it. A row
+	// whose Present is 0 has its Fields looked at one by one.
+	Present uint64 `parquet:"-"`
 }
 
 // Meta is written into each object's key-value metadata, for lineage.
@@ -75,8 +82,16 @@ type Encoder struct {
 	syms   []string
 }
 
-// NewEncoder returns an Encoder.
-func NewEncoder() *Encoder { return &Encoder{} }
+// NewEncoder returns an Encoder of ticks without declared fields.
+func NewEncoder() *Encoder { return NewSchemaEncoder(nil) }
+
+// NewSchemaEncoder returns an Encoder that writes one typed, nullable column for each declared field
+// (fields must have passed schema.Check), between the contract's columns and extra.
+func NewSchemaEncoder(fields schema.Schema) *Encoder {
+	e := &Encoder{}
+	e.fw.cols, e.fw.nfields = columnsFor(fields), len(fields)
+	return e
+}
 
 // Encode sorts rows by symbol, then Kafka offset (so each symbol's ticks lie together, in order),
 // and returns them as one Parquet object. The returned bytes are valid until the next call.
@@ -143,7 +158,7 @@ func (e *Encoder) sort(rows []Row) []Row {
 }
 
 // FromTick fills a row from a decoded tick and its Kafka coordinates. Bid, Ask and Extra point into
-// the row itself through store, which must outlive the row.
+// the row itself through store, which must outlive the row; Fields aliases t.Fields.
 func FromTick(t *tick.Tick, partition int32, offset, kafkaMillis int64, store *Optional) Row {
 	r := Row{Symbol: t.Symbol, TS: t.TS, Price: t.Price, Size: t.Size,
 		KafkaPartition: partition, KafkaOffset: offset, KafkaTimestamp: kafkaMillis * 1000}
@@ -159,6 +174,14 @@ func FromTick(t *tick.Tick, partition int32, offset, kafkaMillis int64, store *O
 		store.Extra = string(t.Extra)
 		r.Extra = &store.Extra
 	}
+	if t.Fields != nil {
+		r.Fields = t.Fields
+		for i, v := range t.Fields[:min(len(t.Fields), 64)] {
+			if v.Valid {
+				r.Present |= 1 << i
+			}
+		}
+	}
 	return r
 }
 
@@ -166,4 +189,21 @@ func FromTick(t *tick.Tick, partition int32, offset, kafkaMillis int64, store *O
 type Optional struct {
 	Bid, Ask float64
 	Extra    string
+}
+
+// CatalogColumn is a column as the Glue catalog and Athena see it.
+type CatalogColumn struct {
+	Name, Type string
+}
+
+// CatalogColumns are the table columns of objects written with fields declared, in file order, with
+// their Glue types: the contract's, the declared fields', then extra. Partition keys are not columns.
+func CatalogColumns(fields schema.Schema) []CatalogColumn {
+	cols := []CatalogColumn{{ColSymbol, "string"}, {ColTS, "timestamp"}, {ColPrice, "double"}, {ColSize, "bigint"},
+		{ColBid, "double"}, {ColAsk, "double"}, {ColKafkaPartition, "int"}, {ColKafkaOffset, "bigint"},
+		{ColKafkaTimestamp, "timestamp"}}
+	for _, f := range fields {
+		cols = append(cols, CatalogColumn{f.Name, string(f.Type)})
+	}
+	return append(cols, CatalogColumn{ColExtra, "string"})
 }

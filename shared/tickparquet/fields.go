@@ -1,0 +1,217 @@
+package tickparquet
+
+import (
+	"encoding/binary"
+	"math"
+	"math/bits"
+
+	"github.com/ticklake/ticklake/shared/schema"
+)
+
+// Kinds of the declared fields' columns, beyond the contract's.
+const (
+	kindDate kind = iota + 100 // INT32 DATE
+	kindBool                   // BOOLEAN, plain (bit-packed)
+)
+
+// fieldKind maps a declared type to the kind of its column: strings dictionary-encoded; bigints,
+// dates and timestamps delta-encoded when they mostly ascend (sequences, times), else plain; doubles
+// plain (zstd then finds their repeated exponent and high mantissa bytes: byte-stream-split measured
+// larger on the stock-index prices); booleans bit-packed.
+func fieldKind(t schema.Type) kind {
+	switch t {
+	case schema.String:
+		return kindString
+	case schema.Double:
+		return kindDouble
+	case schema.BigInt:
+		return kindInt64Delta
+	case schema.Boolean:
+		return kindBool
+	case schema.Date:
+		return kindDate
+	}
+	return kindTimestamp
+}
+
+func fieldPhysical(t schema.Type) int32 {
+	switch fieldKind(t) {
+	case kindString:
+		return typeByteArray
+	case kindDouble:
+		return typeDouble
+	case kindBool:
+		return typeBoolean
+	case kindDate:
+		return typeInt32
+	}
+	return typeInt64
+}
+
+// writeField writes the chunk of a declared field's column: definition levels, then the present
+// values, with statistics over them.
+func (f *fileWriter) writeField(c columnDef, rows []Row) chunkMeta {
+	m := chunkMeta{numValues: int64(len(rows))}
+	fi := c.field
+	if f.fieldCounts[fi] == 0 { // all null: one run of definition level 0, no values, no statistics
+		m.nullCount = int64(len(rows))
+		f.levels = binary.AppendUvarint(f.levels[:0], uint64(len(rows))<<1)
+		f.levels = append(f.levels, 0)
+		body := binary.LittleEndian.AppendUint32(f.body[:0], uint32(len(f.levels)))
+		body = append(body, f.levels...)
+		m.encodings = []int32{encPlain, encRLE}
+		m.dataOffset = int64(f.out.Len())
+		f.page(&m, pageData, body, int32(len(rows)), encPlain)
+		f.body = body
+		return m
+	}
+	f.present = grow(f.present, len(rows))
+	present := f.present
+	f.vals = f.vals[:0] // the present values, gathered once
+	for i := range rows {
+		present[i] = fi < len(rows[i].Fields) && rows[i].Fields[fi].Valid
+		if present[i] {
+			f.vals = append(f.vals, rows[i].Fields[fi])
+		}
+	}
+	n := len(f.vals)
+	m.nullCount = int64(len(rows) - n)
+	f.levels = appendRLE(f.levels[:0], present, 1)
+	body := binary.LittleEndian.AppendUint32(f.body[:0], uint32(len(f.levels)))
+	body = append(body, f.levels...)
+	encoding := int32(encPlain)
+	switch k := fieldKind(c.ftype); {
+	case n == 0: // all null: no values, no dictionary, no min and max
+	case k == kindString:
+		clear(f.dict)
+		f.dictVal = f.dictVal[:0]
+		f.idx = grow(f.idx, n)[:0]
+		var dictBody []byte
+		last, lastID := "", int32(-1)
+		for _, fv := range f.vals {
+			s := fv.S
+			if lastID >= 0 && s == last { // runs of one value, as rows sorted by symbol give
+				f.idx = append(f.idx, lastID)
+				continue
+			}
+			id, ok := f.dict[s]
+			if !ok {
+				id = int32(len(f.dictVal))
+				f.dict[s] = id
+				f.dictVal = append(f.dictVal, s)
+				dictBody = binary.LittleEndian.AppendUint32(dictBody, uint32(len(s)))
+				dictBody = append(dictBody, s...)
+			}
+			f.idx = append(f.idx, id)
+			last, lastID = s, id
+		}
+		m.dictOffset = int64(f.out.Len())
+		f.page(&m, pageDictionary, dictBody, int32(len(f.dictVal)), encPlain)
+		width := max(1, bits.Len32(uint32(len(f.dictVal)-1)))
+		body = append(body, byte(width))
+		body = appendRLE(body, f.idx, width)
+		encoding = encRLEDictionary
+		m.encodings = []int32{encPlain, encRLEDictionary}
+		minS, maxS := f.dictVal[0], f.dictVal[0]
+		for _, s := range f.dictVal {
+			minS, maxS = min(minS, s), max(maxS, s)
+		}
+		m.min, m.max = []byte(minS), []byte(maxS)
+	case k == kindDouble:
+		lo, hi := math.Inf(1), math.Inf(-1)
+		for _, fv := range f.vals {
+			v := fv.F
+			lo, hi = min(lo, v), max(hi, v)
+			body = binary.LittleEndian.AppendUint64(body, math.Float64bits(v))
+		}
+		m.min, m.max = float64Bytes(lo), float64Bytes(hi)
+	case k == kindBool:
+		lo, hi := byte(1), byte(0)
+		var acc byte
+		j := 0
+		for _, fv := range f.vals {
+			v := byte(fv.I & 1)
+			lo, hi = min(lo, v), max(hi, v)
+			acc |= v << (j % 8)
+			j++
+			if j%8 == 0 {
+				body = append(body, acc)
+				acc = 0
+			}
+		}
+		if j%8 != 0 {
+			body = append(body, acc)
+		}
+		m.min, m.max = []byte{lo}, []byte{hi}
+	default: // int64, date and timestamp
+		f.ints = grow(f.ints, n)[:0]
+		descents := 0
+		for _, fv := range f.vals {
+			v := fv.I
+			if len(f.ints) > 0 && v < f.ints[len(f.ints)-1] {
+				descents++
+			}
+			f.ints = append(f.ints, v)
+		}
+		switch {
+		case descents <= n/16: // a sequence, or runs of one (rows sorted by symbol): delta-encoded
+			body = appendDeltaBinaryPacked(body, f.ints)
+			encoding = encDeltaBinary
+		case k == kindDate:
+			for _, v := range f.ints {
+				body = binary.LittleEndian.AppendUint32(body, uint32(v))
+			}
+		default:
+			for _, v := range f.ints {
+				body = binary.LittleEndian.AppendUint64(body, uint64(v))
+			}
+		}
+		if k == kindDate {
+			lo, hi := int64Bounds(f.ints)
+			m.min, m.max = lo[:4], hi[:4] // little-endian: the int32's bytes come first
+		} else {
+			m.min, m.max = int64Bounds(f.ints)
+		}
+	}
+	if m.encodings == nil {
+		m.encodings = []int32{encoding}
+	}
+	m.encodings = append(m.encodings, encRLE)
+	m.dataOffset = int64(f.out.Len())
+	f.page(&m, pageData, body, int32(len(rows)), encoding)
+	f.body = body
+	return m
+}
+
+// countFields finds the declared fields that some row carries, from the rows' Present summaries
+// (fields past the 64th are counted one by one), so that the columns of fields a batch does not carry
+// are written without a pass over the rows.
+func (f *fileWriter) countFields(rows []Row, nfields int) {
+	f.fieldCounts = grow(f.fieldCounts, nfields)
+	clear(f.fieldCounts)
+	var any uint64
+	for i := range rows {
+		p := rows[i].Present
+		if p == 0 {
+			for fi, v := range rows[i].Fields[:min(len(rows[i].Fields), 64)] {
+				if v.Valid {
+					p |= 1 << fi
+				}
+			}
+		}
+		any |= p
+	}
+	for fi := range min(nfields, 64) {
+		if any&(1<<fi) != 0 {
+			f.fieldCounts[fi] = 1
+		}
+	}
+	for fi := 64; fi < nfields; fi++ {
+		for i := range rows {
+			if fi < len(rows[i].Fields) && rows[i].Fields[fi].Valid {
+				f.fieldCounts[fi] = 1
+				break
+			}
+		}
+	}
+}
