@@ -15,9 +15,10 @@ func TestBadConfigurationFailsAtStart(t *testing.T) {
 }
 
 // TestSampleEvent starts the function with a good configuration and invokes it with its sample
-// event, pointed at a Kafka cluster, as the CloudFormation provider would: the topic is created.
+// event, pointed at a Kafka cluster of three brokers (the event asks for MSK Serverless's replication
+// factor, 3), as the CloudFormation provider would: the topic is created.
 func TestSampleEvent(t *testing.T) {
-	brokers := kafkatest.Cluster(t, "other", 1)
+	brokers := kafkatest.ClusterOf(t, 3, "other", 1)
 	raw, err := os.ReadFile("../../events/topicinit.json")
 	if err != nil {
 		t.Fatal(err)

@@ -9,25 +9,20 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ticklake/ticklake/internal/awsxtest"
 	"github.com/ticklake/ticklake/internal/fixture"
 	"github.com/ticklake/ticklake/internal/pqread"
+	"github.com/ticklake/ticklake/shared/awsx"
 	"github.com/ticklake/ticklake/shared/schema"
 )
-
-type objects map[string][]byte
-
-func (o objects) Put(_ context.Context, key string, body []byte, _ string) error {
-	o[key] = append([]byte(nil), body...)
-	return nil
-}
 
 // TestDeclaredFieldOfWrongType sends a declared field of the wrong type, or one that does not fit,
 // to the dead letters with its record, code wrong_type and the field named; the batch succeeds.
 func TestDeclaredFieldOfWrongType(t *testing.T) {
 	cfg := testConfig
 	cfg.Fields = schema.Schema{{Name: "venue", Type: schema.String}, {Name: "seq", Type: schema.BigInt}}
-	store := objects{}
-	h := New(cfg, store, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	s3 := awsxtest.NewS3(t, bucket)
+	h := New(cfg, &awsx.S3Store{Client: s3.Client, Bucket: bucket}, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	values := [][]byte{
 		[]byte(`{"symbol":"AAPL","ts":"2026-11-25T14:30:00Z","price":1,"venue":"XNAS","seq":1}`),
 		[]byte(`{"symbol":"AAPL","ts":"2026-11-25T14:30:01Z","price":1,"venue":"XNAS","seq":"2"}`),
@@ -40,6 +35,7 @@ func TestDeclaredFieldOfWrongType(t *testing.T) {
 		t.Fatalf("result %+v, %v", res, err)
 	}
 	var dead []map[string]any
+	store := s3.Objects(t, bucket, "")
 	for key, body := range store {
 		if strings.HasPrefix(key, cfg.DLQPrefix) {
 			for line := range bytes.SplitSeq(bytes.TrimSpace(body), []byte("\n")) {
