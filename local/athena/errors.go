@@ -112,6 +112,8 @@ func duckError(err error, user string, tr *translation) *QueryError {
 		return at(ErrColumnMissing, "Column '%s' cannot be resolved or requester is not authorized to access requested resources", name)
 	case duckTable.MatchString(msg):
 		return at(ErrTableMissing, "Table '%s' does not exist", strings.Trim(duckTable.FindStringSubmatch(msg)[1], `"`))
+	case strings.Contains(msg, notSupportedMark):
+		return at(ErrNotSupported, "%s", msg[strings.Index(msg, notSupportedMark)+len(notSupportedMark):])
 	case strings.Contains(msg, "Division by zero"):
 		return at(ErrDivisionByZero, "Division by zero")
 	case duckNoMatch.MatchString(msg):

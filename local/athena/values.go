@@ -16,6 +16,8 @@ import (
 // athenaType maps a DuckDB result type to the name Athena reports.
 func athenaType(duck string) string {
 	switch {
+	case strings.HasSuffix(duck, "]"):
+		return "array"
 	case duck == "VARCHAR":
 		return "varchar"
 	case duck == "BIGINT" || duck == "HUGEINT" || duck == "UBIGINT" || duck == "UINTEGER":
