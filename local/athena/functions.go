@@ -119,7 +119,7 @@ var functions = map[string]fnSpec{
 	"length": f(1, 1, "length({0})"), "lower": f(1, 1, "lower({0})"), "upper": f(1, 1, "upper({0})"),
 	"trim": f(1, 2, "trim({*})"), "ltrim": f(1, 2, "ltrim({*})"), "rtrim": f(1, 2, "rtrim({*})"),
 	"reverse": f(1, 1, "@reverse({0})"), "replace": f(2, 3, ""), "concat": {min: 1, max: -1, custom: concat},
-	"substr": f(2, 3, "substring({*})"), "substring": f(2, 3, "substring({*})"), "strpos": f(2, 2, "strpos({0}, {1})"),
+	"substr": f(2, 3, "@substr({*})"), "substring": f(2, 3, "@substr({*})"), "strpos": f(2, 2, "strpos({0}, {1})"),
 	"position": f(1, 1, "position({0})"), "lpad": f(3, 3, "lpad({0}, {1}, {2})"), "rpad": f(3, 3, "rpad({0}, {1}, {2})"),
 	"split": f(2, 2, "string_split({0}, {1})"), "split_part": f(3, 3, "@split_part({0}, {1}, {2})"),
 	"starts_with": f(2, 2, "starts_with({0}, {1})"), "chr": f(1, 1, "chr({0})"), "codepoint": f(1, 1, "unicode({0})"),
@@ -244,7 +244,9 @@ var macros = []string{
 	// NULL when the pattern does not match (DuckDB gives '')
 	`regexp_extract(s, p, g := 0) AS CASE WHEN regexp_matches(s, p) THEN regexp_extract(s, p, g) END`,
 	// NULL past the last field (DuckDB gives '')
-	`split_part(s, d, i) AS CASE WHEN i <= len(string_split(s, d)) THEN split_part(s, d, i) END`,
+	`split_part(s, d, i) AS CASE WHEN i <= 0 THEN error('Index must be greater than zero') WHEN i <= len(string_split(s, d)) THEN split_part(s, d, i) END`,
+	// empty from position 0 (DuckDB starts at the first character)
+	`substr(s, st, n := NULL) AS CASE WHEN st = 0 THEN '' WHEN n IS NULL THEN substring(s, st) ELSE substring(s, st, n) END`,
 	// NULL for objects and arrays (DuckDB gives their JSON text)
 	`json_extract_scalar(j, p) AS CASE WHEN json_type(CAST(j AS JSON), p) NOT IN ('OBJECT', 'ARRAY') THEN json_extract_string(CAST(j AS JSON), p) END`,
 	`json_array_length(j) AS CASE WHEN json_type(CAST(j AS JSON)) = 'ARRAY' THEN CAST(json_array_length(CAST(j AS JSON)) AS BIGINT) END`,

@@ -789,3 +789,15 @@ SELECT reverse(to_utf8('abc'))
 -- name: reverse of NULL
 -- expect: NULL
 SELECT reverse(NULL)
+
+-- name: substr from position 0 is empty
+-- expect: 0 | bc | bc | b
+SELECT length(substr('abc', 0)), substr('abc', 2), substring('abc', -2), substr('abc', 2, 1)
+
+-- name: split_part of index 0 fails
+-- expect-error: INVALID_FUNCTION_ARGUMENT
+SELECT split_part('a,b', ',', 0)
+
+-- name: json keeps <, > and &
+-- expect: {"a":"<&>"}
+SELECT json_parse('{"a": "<&>"}')
