@@ -272,10 +272,21 @@ func (tr *translator) rng(a, b int) (*builder, error) {
 				return nil, syntaxErrorAt(tr.src, t.pos, fmt.Sprintf("mismatched input '%s'", t.text))
 			case "(", "[":
 				start := out.Len()
-				isSub := t.text == "[" && i > a && (prev.is(")") || prev.is("]") || prev.kind == tkIdent || prev.kind == tkQuoted)
+				isSub := t.text == "[" && i > a && !prev.is("ARRAY") && (prev.is(")") || prev.is("]") || prev.kind == tkIdent || prev.kind == tkQuoted)
 				inner, err := tr.rng(i+1, tr.match[i])
 				if err != nil {
 					return nil, err
+				}
+				if isSub {
+					// an array's subscript out of its bounds fails, as Trino's does (DuckDB gives NULL)
+					base := out.cut(prim)
+					out.emit("main."+macroPrefix+"subscript(", t.pos)
+					out.add(base)
+					out.emit(", ", t.pos)
+					out.add(inner)
+					out.emit(") ", tr.toks[tr.match[i]].pos)
+					i = tr.match[i]
+					continue
 				}
 				out.emit(t.text, t.pos)
 				out.add(inner)

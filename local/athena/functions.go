@@ -156,7 +156,7 @@ var functions = map[string]fnSpec{
 	"if": f(2, 3, "(CASE WHEN {0} THEN {1} ELSE {2} END)"), "try": f(1, 1, "try({0})"),
 	"coalesce": f(1, -1, "coalesce({*})"), "nullif": f(2, 2, "nullif({0}, {1})"),
 	// arrays, maps and lambdas
-	"cardinality": f(1, 1, "@cardinality({0})"), "element_at": f(2, 2, "({0})[{1}]"),
+	"cardinality": f(1, 1, "@cardinality({0})"), "element_at": f(2, 2, "@element_at({0}, {1})"),
 	"array_join": f(2, 3, ""), "contains": f(2, 2, "list_contains({0}, {1})"),
 	"array_position": f(2, 2, "coalesce(list_position({0}, {1}), 0)"), "array_distinct": f(1, 1, "@array_distinct({0})"),
 	"array_max": f(1, 1, "list_max({0})"), "array_min": f(1, 1, "list_min({0})"),
@@ -262,6 +262,10 @@ var macros = []string{
 	// exact for perfect cubes, as Java's Math.cbrt
 	`cbrt(x) AS CASE WHEN pow(round(cbrt(x)), 3) = x THEN round(cbrt(x)) ELSE cbrt(x) END`,
 	`at_timezone(x, z) AS timezone(z, CAST(x AS TIMESTAMPTZ))`,
+	// a[i] of an array fails outside 1..cardinality (DuckDB gives NULL, and counts negative indexes
+	// from the end); element_at fails on 0 and is NULL past either end. Maps pass through.
+	`subscript(a, i) AS CASE WHEN i IS NOT NULL AND json_type(to_json(a)) = 'ARRAY' AND TRY_CAST(i AS BIGINT) < 1 THEN error(CASE WHEN TRY_CAST(i AS BIGINT) = 0 THEN 'SQL array indices start at 1' ELSE 'Array subscript is negative: ' || CAST(i AS VARCHAR) END) WHEN i IS NOT NULL AND json_type(to_json(a)) = 'ARRAY' AND TRY_CAST(i AS BIGINT) > json_array_length(to_json(a)) THEN error('Array subscript must be less than or equal to array length: ' || CAST(i AS VARCHAR) || ' > ' || CAST(json_array_length(to_json(a)) AS VARCHAR)) ELSE a[i] END`,
+	`element_at(a, i) AS CASE WHEN json_type(to_json(a)) = 'ARRAY' AND TRY_CAST(i AS BIGINT) = 0 THEN error('SQL array indices start at 1') WHEN json_type(to_json(a)) = 'ARRAY' AND abs(TRY_CAST(i AS BIGINT)) > json_array_length(to_json(a)) THEN NULL ELSE a[i] END`,
 	// of strings only (Trino's reverses arrays and varbinary too)
 	`reverse(x) AS CASE WHEN typeof(x) NOT IN ('VARCHAR', '"NULL"') THEN error('` + notSupportedMark + `reverse of ' || typeof(x) || ': only of strings') ELSE reverse(CAST(x AS VARCHAR)) END`,
 	// a timestamp in UTC; one with another offset fails (Trino keeps the offset, DuckDB would not)

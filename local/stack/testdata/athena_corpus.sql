@@ -801,3 +801,27 @@ SELECT split_part('a,b', ',', 0)
 -- name: json keeps <, > and &
 -- expect: {"a":"<&>"}
 SELECT json_parse('{"a": "<&>"}')
+
+-- name: array subscripts within bounds
+-- expect: 2 | 2 | a | NULL
+SELECT ARRAY[1, 2][2], ARRAY[ARRAY[1, 2], ARRAY[3]][1][2], split('a.b', '.')[1], ARRAY[1, 2][NULL]
+
+-- name: array subscript past the end fails
+-- expect-error: INVALID_FUNCTION_ARGUMENT: Array subscript must be less than or equal to array length: 2 > 1
+SELECT x[2] FROM (VALUES ARRAY[1, 2], ARRAY[3]) AS t(x)
+
+-- name: array subscript 0 fails
+-- expect-error: INVALID_FUNCTION_ARGUMENT: SQL array indices start at 1
+SELECT ARRAY[1, 2][0]
+
+-- name: negative array subscript fails
+-- expect-error: INVALID_FUNCTION_ARGUMENT: Array subscript is negative: -1
+SELECT ARRAY[1, 2][-1]
+
+-- name: element_at past either end is null, from the end when negative
+-- expect: NULL | 2 | NULL | 1
+SELECT element_at(ARRAY[1, 2], 3), element_at(ARRAY[1, 2], -1), element_at(ARRAY[1, 2], -3), element_at(map(ARRAY['a'], ARRAY[1]), 'a')
+
+-- name: element_at 0 fails
+-- expect-error: INVALID_FUNCTION_ARGUMENT: SQL array indices start at 1
+SELECT element_at(ARRAY[1, 2], 0)
