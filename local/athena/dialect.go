@@ -717,6 +717,19 @@ func (tr *translator) cast(i int, out *builder) error {
 		out.emit(", '$') ", tr.toks[i].pos)
 		return nil
 	}
+	switch typ {
+	case "BIGINT", "INTEGER", "SMALLINT", "TINYINT":
+		// Trino rounds a double half away from zero (DuckDB half to even) and reads a string of
+		// digits only (DuckDB rounds '1.5')
+		bad := "CAST('" + failMark + ErrInvalidCast + ":Cannot cast ''' || CAST({0} AS VARCHAR) || ''' to " + trinoCastName(typ) + "' AS " + typ + ")"
+		if fn == "TRY_CAST" {
+			bad = "NULL"
+		}
+		out.add(expand("(CASE WHEN typeof({0}) IN ('DOUBLE', 'FLOAT') THEN "+fn+"(round(TRY_CAST({0} AS DOUBLE)) AS "+typ+")"+
+			" WHEN typeof({0}) = 'VARCHAR' AND regexp_matches(CAST({0} AS VARCHAR), '^ *[+-]?[0-9]*[.eE]') THEN "+bad+
+			" ELSE "+fn+"({0} AS "+typ+") END)", tr.toks[i].pos, []*builder{expr}))
+		return nil
+	}
 	out.emit(fn+"(", tr.toks[i].pos)
 	out.add(expr)
 	out.emit(" AS "+typ+") ", tr.toks[as].pos)

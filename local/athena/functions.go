@@ -235,6 +235,11 @@ func AllowList() []string {
 	return out
 }
 
+// failMark starts a string that a macro casts to INTEGER to fail with an error of Trino's that try()
+// catches (DuckDB's try() refuses error(), a volatile function): 'tl_fail:TYPE:message'. Only as a
+// CASE branch of its own: DuckDB folds a constant cast nested deeper, and fails, before choosing.
+const failMark = "tl_fail:"
+
 // notSupportedMark starts the message of a macro's error() that the local Athena reports as
 // NOT_SUPPORTED: a case it cannot answer as Athena does.
 const notSupportedMark = "Not supported by the local Athena: "
@@ -272,8 +277,8 @@ var macros = []string{
 	`from_iso8601_timestamp(s) AS CASE WHEN regexp_matches(s, 'T[0-9:.,]*[+-][0-9]{2}(:?[0-9]{2})?$') AND NOT regexp_matches(s, '[+-]00(:?00)?$') THEN error('` + notSupportedMark + `from_iso8601_timestamp of a time with an offset other than UTC: ' || s) ELSE CAST(s AS TIMESTAMPTZ) END`,
 	// the right operand of / and %: an exact zero fails, as Trino's integer and decimal division does
 	// (DuckDB gives NULL); a floating-point zero, where Trino gives Infinity or NaN and DuckDB NULL,
-	// fails as not supported
-	`divisor(x) AS CASE WHEN x = 0 AND typeof(x) NOT IN ('DOUBLE', 'FLOAT') THEN error('Division by zero') WHEN x = 0 THEN error('` + notSupportedMark + `floating-point division by zero (Athena gives Infinity or NaN)') ELSE x END`,
+	// fails as not supported (but gives NULL inside try(), which catches the failure)
+	`divisor(x) AS CASE WHEN x = 0 AND typeof(x) NOT IN ('DOUBLE', 'FLOAT') THEN CAST('` + failMark + ErrDivisionByZero + `:Division by zero' AS INTEGER) WHEN x = 0 THEN CAST('` + failMark + ErrNotSupported + `:floating-point division by zero (Athena gives Infinity or NaN)' AS INTEGER) ELSE x END`,
 }
 
 // nullStrict is greatest/least with Trino's NULL rule: NULL when any argument is NULL.

@@ -825,3 +825,20 @@ SELECT element_at(ARRAY[1, 2], 3), element_at(ARRAY[1, 2], -1), element_at(ARRAY
 -- name: element_at 0 fails
 -- expect-error: INVALID_FUNCTION_ARGUMENT: SQL array indices start at 1
 SELECT element_at(ARRAY[1, 2], 0)
+
+-- name: casts to integers round half away from zero and read digits only
+-- expect: 3 | -3 | 3 | -3 | 1 | 12 | NULL
+SELECT CAST(2.5 AS integer), CAST(-2.5 AS integer), CAST(2.5e0 AS bigint), CAST(-2.5e0 AS bigint), CAST(0.5e0 AS bigint), CAST('12' AS integer), TRY_CAST('1.5' AS integer)
+
+-- name: cast of a decimal string to an integer fails
+-- expect-error: INVALID_CAST_ARGUMENT: line 1:8: Cannot cast '1.5' to INT
+SELECT CAST('1.5' AS integer)
+
+-- name: try catches division by zero and bad casts
+-- expect: NULL | NULL | 3
+-- expect: 2 | NULL | 3
+SELECT try(x / y), try(CAST('1.5' AS integer)), try(6 / 2) FROM (VALUES (1, 0), (4, 2)) AS t(x, y) ORDER BY x
+
+-- name: try of a constant division by zero
+-- expect: NULL
+SELECT try(1 / 0)
