@@ -47,7 +47,7 @@ func executionJSON(ex Execution) map[string]any {
 	out := map[string]any{
 		"QueryExecutionId":      ex.ID,
 		"Query":                 ex.Query,
-		"StatementType":         "DML",
+		"StatementType":         statementType(ex.Query),
 		"ResultConfiguration":   map[string]any{"OutputLocation": ex.OutputLocation},
 		"QueryExecutionContext": map[string]any{"Database": ex.Database, "Catalog": "AwsDataCatalog"},
 		"Status":                status,
@@ -237,4 +237,27 @@ func (a *API) results(id, token string, max int) (any, error) {
 
 func errorf(format string, args ...any) error {
 	return fmt.Errorf("%w: %s", ErrInvalidRequest, fmt.Sprintf(format, args...))
+}
+
+// statementType is the type Athena reports for a statement: DDL for those that change the catalog
+// (CREATE, DROP, ALTER, MSCK REPAIR TABLE), UTILITY for the others that are not queries (SHOW,
+// DESCRIBE, EXPLAIN), DML for queries.
+func statementType(query string) string {
+	toks, err := lex(query)
+	if err != nil {
+		return "DML"
+	}
+	for _, t := range toks {
+		if t.is("(") {
+			continue
+		}
+		switch t.lower() {
+		case "create", "drop", "alter", "msck":
+			return "DDL"
+		case "show", "describe", "desc", "explain":
+			return "UTILITY"
+		}
+		break
+	}
+	return "DML"
 }

@@ -104,6 +104,10 @@ type translator struct {
 	values   map[int]bool   // token indexes of VALUES rows written without parentheses, start -> true
 	valEnd   map[int]bool
 	out      *translation
+	// zoneArg is the token span of the sole argument of a field function (hour, day, date, ...)
+	// being translated: only there may a value be moved to another zone (AT TIME ZONE,
+	// at_timezone), since DuckDB keeps no zone with a timestamp and only its local fields are right.
+	zoneArg [2]int
 }
 
 // Pseudo-columns Athena adds to every table read from S3.
@@ -228,6 +232,9 @@ func (tr *translator) rng(a, b int) (*builder, error) {
 		next := tr.toks[i+1]
 		switch t.kind {
 		case tkString:
+			if tr.relationPosition(i) {
+				return nil, syntaxErrorAt(tr.src, t.pos, fmt.Sprintf("mismatched input '%s'", tr.src[t.pos:t.end]))
+			}
 			if !(prev.kind == tkIdent && typeLiterals[prev.lower()]) && !prev.is("INTERVAL") {
 				prim = out.Len()
 			}
@@ -236,6 +243,17 @@ func (tr *translator) rng(a, b int) (*builder, error) {
 			prim = out.Len()
 			out.emit(t.text+" ", t.pos)
 		case tkQuoted:
+			if next.is("(") && prev.is(".") {
+				return nil, errAt(ErrFunctionMissing, tr.src, t.pos, "Function '%s' not registered", qualifiedName(tr.toks, i))
+			}
+			if next.is("(") && !prev.is("AS") && !prev.is(")") && !tr.ctes[t.lower()] {
+				prim = out.Len()
+				if err := tr.call(i, out); err != nil {
+					return nil, err
+				}
+				i = tr.match[i+1]
+				continue
+			}
 			if !prev.is(".") {
 				prim = out.Len()
 			}
@@ -254,10 +272,21 @@ func (tr *translator) rng(a, b int) (*builder, error) {
 				return nil, syntaxErrorAt(tr.src, t.pos, fmt.Sprintf("mismatched input '%s'", t.text))
 			case "(", "[":
 				start := out.Len()
-				isSub := t.text == "[" && i > a && (prev.is(")") || prev.is("]") || prev.kind == tkIdent || prev.kind == tkQuoted)
+				isSub := t.text == "[" && i > a && !prev.is("ARRAY") && (prev.is(")") || prev.is("]") || prev.kind == tkIdent || prev.kind == tkQuoted)
 				inner, err := tr.rng(i+1, tr.match[i])
 				if err != nil {
 					return nil, err
+				}
+				if isSub {
+					// an array's subscript out of its bounds fails, as Trino's does (DuckDB gives NULL)
+					base := out.cut(prim)
+					out.emit("main."+macroPrefix+"subscript(", t.pos)
+					out.add(base)
+					out.emit(", ", t.pos)
+					out.add(inner)
+					out.emit(") ", tr.toks[tr.match[i]].pos)
+					i = tr.match[i]
+					continue
 				}
 				out.emit(t.text, t.pos)
 				out.add(inner)
@@ -272,6 +301,20 @@ func (tr *translator) rng(a, b int) (*builder, error) {
 					prim = start
 				}
 				i = tr.match[i]
+				continue
+			case "/", "%":
+				end := tr.operandEnd(i+1, b)
+				if end == i+1 {
+					break
+				}
+				divisor, err := tr.rng(i+1, end)
+				if err != nil {
+					return nil, err
+				}
+				out.emit(t.text+" main."+macroPrefix+"divisor(", t.pos)
+				out.add(divisor)
+				out.emit(") ", t.pos)
+				i = end - 1
 				continue
 			case ".":
 				if s := out.String(); strings.HasSuffix(s, " ") {
@@ -309,6 +352,9 @@ func (tr *translator) rng(a, b int) (*builder, error) {
 				if i+3 >= b {
 					return nil, syntaxErrorAt(tr.src, tr.toks[i+3].pos, "mismatched input '<EOF>'")
 				}
+				if tr.zoneArg != [2]int{a, b} || i+4 != b || prim != 0 {
+					return nil, errAt(ErrNotSupported, tr.src, t.pos, "AT TIME ZONE outside a field function such as hour(...) or date(...): the local engine keeps no time zone with a timestamp")
+				}
 				zone, err := tr.rng(i+3, i+4)
 				if err != nil {
 					return nil, err
@@ -324,6 +370,9 @@ func (tr *translator) rng(a, b int) (*builder, error) {
 			case name == "timestamp" && next.kind == tkString:
 				prim = out.Len()
 				lit := shortTime.ReplaceAllString(next.text, "$1:00$2")
+				if hasZone(lit) && !utcZone.MatchString(lit) {
+					return nil, errAt(ErrNotSupported, tr.src, t.pos, "a timestamp literal in a time zone other than UTC: the local engine keeps no time zone with a timestamp")
+				}
 				if hasZone(lit) {
 					out.emit("TIMESTAMPTZ "+quoteLiteral(lit)+" ", t.pos)
 				} else {
@@ -331,7 +380,10 @@ func (tr *translator) rng(a, b int) (*builder, error) {
 				}
 				i++
 				continue
-			case next.is("(") && !notFunctions[name] && !prev.is("AS") && !prev.is(".") && !tr.ctes[name]:
+			case next.is("(") && prev.is("."):
+				// a qualified function (main.tl_cbrt, system.main.strftime) or DuckDB's x.f() chaining
+				return nil, errAt(ErrFunctionMissing, tr.src, t.pos, "Function '%s' not registered", qualifiedName(tr.toks, i))
+			case next.is("(") && !notFunctions[name] && !prev.is("AS") && !tr.ctes[name]:
 				if prev.is(")") {
 					break // a relation's alias and its column names: (VALUES 1) t(x)
 				}
@@ -504,6 +556,12 @@ func (tr *translator) tableContext(i int) bool {
 	if tr.toks[i+1].is("(") || tr.toks[i+1].kind == tkString || (i > 0 && tr.toks[i-1].is(".")) {
 		return false
 	}
+	return tr.relationPosition(i)
+}
+
+// relationPosition reports whether token i stands where a relation goes: after FROM or JOIN, or
+// after a comma of a FROM list.
+func (tr *translator) relationPosition(i int) bool {
 	j := i - 1
 	if j < 0 {
 		return false
@@ -657,6 +715,19 @@ func (tr *translator) cast(i int, out *builder) error {
 		out.emit("json_extract_string(", tr.toks[i].pos)
 		out.add(expr)
 		out.emit(", '$') ", tr.toks[i].pos)
+		return nil
+	}
+	switch typ {
+	case "BIGINT", "INTEGER", "SMALLINT", "TINYINT":
+		// Trino rounds a double half away from zero (DuckDB half to even) and reads a string of
+		// digits only (DuckDB rounds '1.5')
+		bad := "CAST('" + failMark + ErrInvalidCast + ":Cannot cast ''' || CAST({0} AS VARCHAR) || ''' to " + trinoCastName(typ) + "' AS " + typ + ")"
+		if fn == "TRY_CAST" {
+			bad = "NULL"
+		}
+		out.add(expand("(CASE WHEN typeof({0}) IN ('DOUBLE', 'FLOAT') THEN "+fn+"(round(TRY_CAST({0} AS DOUBLE)) AS "+typ+")"+
+			" WHEN typeof({0}) = 'VARCHAR' AND regexp_matches(CAST({0} AS VARCHAR), '^ *[+-]?[0-9]*[.eE]') THEN "+bad+
+			" ELSE "+fn+"({0} AS "+typ+") END)", tr.toks[i].pos, []*builder{expr}))
 		return nil
 	}
 	out.emit(fn+"(", tr.toks[i].pos)
@@ -829,7 +900,10 @@ func (tr *translator) extract(i int, out *builder) error {
 	if !ok {
 		return errAt(ErrInvalidFunction, tr.src, field.pos, "Invalid EXTRACT field: %s", field.text)
 	}
+	zoneArg := tr.zoneArg
+	tr.zoneArg = [2]int{open + 3, close}
 	arg, err := tr.rng(open+3, close)
+	tr.zoneArg = zoneArg
 	if err != nil {
 		return err
 	}
@@ -875,14 +949,24 @@ func (tr *translator) call(i int, out *builder) error {
 	if len(spans) < spec.min || (spec.max >= 0 && len(spans) > spec.max) {
 		return errAt(ErrFunctionMissing, tr.src, t.pos, "Unexpected parameters (%d arguments) for function %s. Expected: %s", len(spans), name, spec.signature(name))
 	}
+	if name == "at_timezone" && tr.zoneArg != [2]int{i, close + 1} {
+		return errAt(ErrNotSupported, tr.src, t.pos, "at_timezone outside a field function such as hour(...) or date(...): the local engine keeps no time zone with a timestamp")
+	}
+	zoneArg := tr.zoneArg
+	tr.zoneArg = [2]int{}
 	var args []*builder
-	for _, s := range spans {
+	for n, s := range spans {
+		if n == 0 && len(spans) == 1 && fieldFunctions[name] {
+			tr.zoneArg = s
+		}
 		b, err := tr.rng(s[0], s[1])
+		tr.zoneArg = [2]int{}
 		if err != nil {
 			return err
 		}
 		args = append(args, b)
 	}
+	tr.zoneArg = zoneArg
 	res, err := spec.rewrite(tr, t.pos, args, spans)
 	if err != nil {
 		return err
@@ -899,3 +983,88 @@ func (tr *translator) literalArg(spans [][2]int, n int) (string, bool) {
 	t := tr.toks[spans[n][0]]
 	return t.text, t.kind == tkString
 }
+
+// qualifiedName is the dotted name that ends at token i: main.tl_cbrt.
+func qualifiedName(toks []token, i int) string {
+	name := toks[i].text
+	for i >= 2 && toks[i-1].is(".") && (toks[i-2].kind == tkIdent || toks[i-2].kind == tkQuoted) {
+		i -= 2
+		name = toks[i].text + "." + name
+	}
+	return name
+}
+
+// operandEnd is the index just past the operand of a multiplicative operator that starts at token k
+// (before b): signs, then a primary expression (literal, name, call, parenthesized or bracketed
+// expression, CASE ... END, typed literal), then subscripts, field references and AT TIME ZONE.
+func (tr *translator) operandEnd(k, b int) int {
+	for k < b && (tr.toks[k].is("-") || tr.toks[k].is("+")) {
+		k++
+	}
+	if k >= b {
+		return k
+	}
+	t := tr.toks[k]
+	switch {
+	case t.is("(") || t.is("["):
+		k = tr.match[k] + 1
+	case t.is("CASE"):
+		depth := 0
+		for ; k < b; k++ {
+			if tr.toks[k].is("CASE") {
+				depth++
+			} else if tr.toks[k].is("END") {
+				if depth--; depth == 0 {
+					break
+				}
+			}
+		}
+		k++
+	case (t.kind == tkIdent || t.kind == tkQuoted) && k+1 < b && (tr.toks[k+1].is("(") || (t.is("ARRAY") && tr.toks[k+1].is("["))):
+		k = tr.match[k+1] + 1
+		// an aggregate's FILTER, a window function's NULLS treatment and OVER belong to the call
+		if k+1 < b && tr.toks[k].is("FILTER") && tr.toks[k+1].is("(") {
+			k = tr.match[k+1] + 1
+		}
+		if k+1 < b && (tr.toks[k].is("IGNORE") || tr.toks[k].is("RESPECT")) && tr.toks[k+1].is("NULLS") {
+			k += 2
+		}
+		if k+1 < b && tr.toks[k].is("OVER") {
+			if tr.toks[k+1].is("(") {
+				k = tr.match[k+1] + 1
+			} else {
+				k += 2
+			}
+		}
+	case t.kind == tkIdent && typeLiterals[t.lower()] && k+1 < b && tr.toks[k+1].kind == tkString:
+		k += 2
+	default:
+		k++
+	}
+	for k < b {
+		switch {
+		case tr.toks[k].is("["):
+			k = tr.match[k] + 1
+		case tr.toks[k].is(".") && k+1 < b:
+			k += 2
+			if k < b && tr.toks[k].is("(") {
+				k = tr.match[k] + 1
+			}
+		case tr.toks[k].is("AT") && k+3 < b && tr.toks[k+1].is("TIME") && tr.toks[k+2].is("ZONE"):
+			k += 4
+		default:
+			return min(k, b)
+		}
+	}
+	return min(k, b)
+}
+
+// fieldFunctions read a timestamp's local fields; only their sole argument may be moved to another
+// time zone.
+var fieldFunctions = map[string]bool{"year": true, "quarter": true, "month": true, "week": true, "week_of_year": true,
+	"day": true, "day_of_month": true, "day_of_week": true, "dow": true, "day_of_year": true, "doy": true,
+	"year_of_week": true, "yow": true, "hour": true, "minute": true, "second": true, "millisecond": true,
+	"date": true, "last_day_of_month": true}
+
+// utcZone matches a timestamp literal whose zone is UTC: 'Z', 'UTC', '+00:00'.
+var utcZone = regexp.MustCompile(`(?i)(\dZ|\sUTC|\sZ|[+-]00(:?00)?)\s*$`)

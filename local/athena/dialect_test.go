@@ -25,6 +25,10 @@ func TestTranslate(t *testing.T) {
 		{"partitions table", `SELECT * FROM "ticks$partitions"`, `SELECT * FROM "ticklake"."ticks$partitions" `},
 		{"lambda passes", "SELECT transform(ARRAY[1], x -> x + 1) AS a", `SELECT list_transform([1 ] , x -> x + 1 ) AS a `},
 		{"string escapes", "SELECT 'it''s' AS a", `SELECT 'it''s' AS a `},
+		{"quoted function name", `SELECT "abs"(-2) AS a`, `SELECT abs(- 2 ) AS a`},
+		{"divisor checked", "SELECT a / b * c AS x FROM ticks", `SELECT a / main.tl_divisor(b ) * c AS x FROM "ticklake"."ticks"`},
+		{"divisor is the whole window call", "SELECT p / lag(p) OVER (ORDER BY t) AS x", `SELECT p / main.tl_divisor(lag(p ) OVER (ORDER BY t ) ) AS x`},
+		{"zone moved inside a field function", "SELECT hour(ts AT TIME ZONE 'Asia/Tokyo') AS h", `SELECT hour(main.tl_at_timezone(ts , 'Asia/Tokyo' ) ) AS h`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -54,6 +58,20 @@ func TestTranslateErrors(t *testing.T) {
 		{"SELECT date_add(u, 1, current_date)", "NOT_SUPPORTED: line 1:8: date_add with a unit that is not a string literal"},
 		{"SELECT date_format(current_date, '%D')", "INVALID_FUNCTION_ARGUMENT: line 1:34: %D not supported in date format string"},
 		{"SELECT * FROM ticks QUALIFY 1", "SYNTAX_ERROR: line 1:21: mismatched input 'QUALIFY'"},
+		// a quoted or qualified name is no way around the allow-list, nor is a file named where a relation goes
+		{`SELECT "strftime"(current_date, '%Y')`, "FUNCTION_NOT_FOUND: line 1:8: Function 'strftime' not registered"},
+		{`SELECT * FROM "read_text"('/etc/hostname')`, "FUNCTION_NOT_FOUND: line 1:15: Function 'read_text' not registered"},
+		{"SELECT main.tl_cbrt(8)", "FUNCTION_NOT_FOUND: line 1:13: Function 'main.tl_cbrt' not registered"},
+		{"SELECT system.main.strftime(current_date, '%Y')", "FUNCTION_NOT_FOUND: line 1:20: Function 'system.main.strftime' not registered"},
+		{"SELECT * FROM '/etc/hostname.csv'", "SYNTAX_ERROR: line 1:15: mismatched input"},
+		{"SELECT * FROM ticks, 'data.parquet'", "SYNTAX_ERROR: line 1:22: mismatched input"},
+		// DuckDB keeps no time zone with a timestamp: only a field function may read one moved to a zone
+		{"SELECT TIMESTAMP '2026-01-01 12:00:00' AT TIME ZONE 'America/New_York'", "NOT_SUPPORTED: line 1:40: AT TIME ZONE outside a field function"},
+		{"SELECT to_unixtime(TIMESTAMP '2026-01-01 12:00:00' AT TIME ZONE 'Asia/Tokyo')", "NOT_SUPPORTED: line 1:52: AT TIME ZONE outside"},
+		{"SELECT hour(TIMESTAMP '2026-01-01 12:00:00' AT TIME ZONE 'Asia/Tokyo' + 1)", "NOT_SUPPORTED"},
+		{"SELECT at_timezone(TIMESTAMP '2026-01-01 12:00:00', 'Asia/Tokyo')", "NOT_SUPPORTED: line 1:8: at_timezone outside a field function"},
+		{"SELECT with_timezone(TIMESTAMP '2026-01-01 12:00:00', 'Asia/Tokyo')", "NOT_SUPPORTED: line 1:8: Function 'with_timezone' is not supported"},
+		{"SELECT TIMESTAMP '2026-01-01 12:00 America/New_York'", "NOT_SUPPORTED: line 1:8: a timestamp literal in a time zone other than UTC"},
 	}
 	for _, tc := range cases {
 		_, err := translate(tc.sql, "ticklake", fakeCatalog{})
@@ -138,4 +156,43 @@ func FuzzTranslate(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestBind substitutes parameters for the placeholders outside strings, quoted names and comments.
+func TestBind(t *testing.T) {
+	cases := []struct {
+		query  string
+		params []string
+		want   string
+	}{
+		{"SELECT ? AS a", []string{"1"}, "SELECT 1 AS a"},
+		{"SELECT '?', \"?\" FROM t WHERE x = ?", []string{"2"}, "SELECT '?', \"?\" FROM t WHERE x = 2"},
+		{"SELECT 1 -- why?\n, ?", []string{"3"}, "SELECT 1 -- why?\n, 3"},
+		{"SELECT /* which? */ ?", []string{"4"}, "SELECT /* which? */ 4"},
+		{"SELECT /* a ? b */ ? /* ? */", []string{"5"}, "SELECT /* a ? b */ 5 /* ? */"},
+		{"SELECT ? /* unterminated ?", []string{"6"}, "SELECT 6 /* unterminated ?"},
+	}
+	for _, tc := range cases {
+		got, err := bind(tc.query, tc.params)
+		if err != nil || got != tc.want {
+			t.Errorf("bind(%q, %q) = %q, %v; want %q", tc.query, tc.params, got, err, tc.want)
+		}
+	}
+	if _, err := bind("SELECT /* ? */ 1", []string{"1"}); err == nil {
+		t.Error("a parameter for a placeholder in a comment: no error")
+	}
+}
+
+// TestStatementType reports each statement's type as Athena does.
+func TestStatementType(t *testing.T) {
+	for query, want := range map[string]string{
+		"SELECT 1": "DML", "(SELECT 1)": "DML", "WITH a AS (SELECT 1) SELECT * FROM a": "DML", "VALUES 1": "DML",
+		"/* c */ SHOW TABLES": "UTILITY", "DESCRIBE ticks": "UTILITY", "SHOW CREATE TABLE ticks": "UTILITY",
+		"-- c\nSHOW PARTITIONS ticks": "UTILITY", "MSCK REPAIR TABLE ticks": "DDL", "CREATE VIEW v AS SELECT 1": "DDL",
+		"DROP VIEW v": "DDL", "select 'create'": "DML",
+	} {
+		if got := statementType(query); got != want {
+			t.Errorf("statementType(%q) = %s, want %s", query, got, want)
+		}
+	}
 }

@@ -675,6 +675,15 @@ func bind(query string, params []string) (string, error) {
 			}
 			b.WriteString(query[i : i+j])
 			i += j - 1
+		case c == '/' && i+1 < len(query) && query[i+1] == '*':
+			j := strings.Index(query[i+2:], "*/")
+			if j < 0 {
+				j = len(query) - i
+			} else {
+				j += 4
+			}
+			b.WriteString(query[i : i+j])
+			i += j - 1
 		case c == '?':
 			if n >= len(params) {
 				return "", fmt.Errorf("%w: Query has %d parameters but %d were provided", ErrInvalidRequest, n+1, len(params))

@@ -112,6 +112,15 @@ func duckError(err error, user string, tr *translation) *QueryError {
 		return at(ErrColumnMissing, "Column '%s' cannot be resolved or requester is not authorized to access requested resources", name)
 	case duckTable.MatchString(msg):
 		return at(ErrTableMissing, "Table '%s' does not exist", strings.Trim(duckTable.FindStringSubmatch(msg)[1], `"`))
+	case strings.Contains(msg, failMark) && strings.LastIndex(msg, "' to ") > strings.Index(msg, failMark):
+		// a macro's failure: 'tl_fail:TYPE:message' cast to INTEGER
+		body := msg[strings.Index(msg, failMark)+len(failMark) : strings.LastIndex(msg, "' to ")]
+		typ, text, _ := strings.Cut(body, ":")
+		return at(typ, "%s", text)
+	case strings.Contains(msg, "TRY can not be used in combination with a volatile function"):
+		return at(ErrNotSupported, "try of an expression the local engine cannot run inside try: %s", detail)
+	case strings.Contains(msg, notSupportedMark):
+		return at(ErrNotSupported, "%s", msg[strings.Index(msg, notSupportedMark)+len(notSupportedMark):])
 	case strings.Contains(msg, "Division by zero"):
 		return at(ErrDivisionByZero, "Division by zero")
 	case duckNoMatch.MatchString(msg):

@@ -106,7 +106,7 @@ var functions = map[string]fnSpec{
 	"round": f(1, 2, "round({*})"), "truncate": f(1, 1, "trunc({0})"), "sqrt": f(1, 1, "sqrt({0})"),
 	"cbrt": f(1, 1, "@cbrt({0})"), "exp": f(1, 1, "exp({0})"), "ln": f(1, 1, "ln({0})"), "log2": f(1, 1, "log2({0})"),
 	"log10": f(1, 1, "log10({0})"), "log": f(2, 2, "(ln({1}) / ln({0}))"), "power": f(2, 2, "pow({0}, {1})"),
-	"pow": f(2, 2, "pow({0}, {1})"), "mod": f(2, 2, "({0} % {1})"), "sign": f(1, 1, "sign({0})"), "pi": f(0, 0, "pi()"),
+	"pow": f(2, 2, "pow({0}, {1})"), "mod": f(2, 2, "({0} % @divisor({1}))"), "sign": f(1, 1, "sign({0})"), "pi": f(0, 0, "pi()"),
 	"e": f(0, 0, "exp(1)"), "rand": f(0, 0, "random()"), "random": f(0, 1, "@random({*})"), "degrees": f(1, 1, "degrees({0})"),
 	"radians": f(1, 1, "radians({0})"), "sin": f(1, 1, "sin({0})"), "cos": f(1, 1, "cos({0})"), "tan": f(1, 1, "tan({0})"),
 	"asin": f(1, 1, "asin({0})"), "acos": f(1, 1, "acos({0})"), "atan": f(1, 1, "atan({0})"), "atan2": f(2, 2, "atan2({0}, {1})"),
@@ -118,8 +118,8 @@ var functions = map[string]fnSpec{
 	// strings
 	"length": f(1, 1, "length({0})"), "lower": f(1, 1, "lower({0})"), "upper": f(1, 1, "upper({0})"),
 	"trim": f(1, 2, "trim({*})"), "ltrim": f(1, 2, "ltrim({*})"), "rtrim": f(1, 2, "rtrim({*})"),
-	"reverse": f(1, 1, "reverse({0})"), "replace": f(2, 3, ""), "concat": {min: 1, max: -1, custom: concat},
-	"substr": f(2, 3, "substring({*})"), "substring": f(2, 3, "substring({*})"), "strpos": f(2, 2, "strpos({0}, {1})"),
+	"reverse": f(1, 1, "@reverse({0})"), "replace": f(2, 3, ""), "concat": {min: 1, max: -1, custom: concat},
+	"substr": f(2, 3, "@substr({*})"), "substring": f(2, 3, "@substr({*})"), "strpos": f(2, 2, "strpos({0}, {1})"),
 	"position": f(1, 1, "position({0})"), "lpad": f(3, 3, "lpad({0}, {1}, {2})"), "rpad": f(3, 3, "rpad({0}, {1}, {2})"),
 	"split": f(2, 2, "string_split({0}, {1})"), "split_part": f(3, 3, "@split_part({0}, {1}, {2})"),
 	"starts_with": f(2, 2, "starts_with({0}, {1})"), "chr": f(1, 1, "chr({0})"), "codepoint": f(1, 1, "unicode({0})"),
@@ -142,9 +142,9 @@ var functions = map[string]fnSpec{
 	"date_diff": {min: 3, max: 3, custom: dateDiff}, "date_format": {min: 2, max: 2, custom: dateFormat(false)},
 	"date_parse": {min: 2, max: 2, custom: dateFormat(true)}, "format_datetime": {min: 2, max: 2, custom: jodaFormat},
 	"from_unixtime": f(1, 1, "to_timestamp({0})"), "to_unixtime": f(1, 1, "epoch({0})"),
-	"from_iso8601_timestamp": f(1, 1, "CAST({0} AS TIMESTAMPTZ)"), "from_iso8601_date": f(1, 1, "CAST({0} AS DATE)"),
+	"from_iso8601_timestamp": f(1, 1, "@from_iso8601_timestamp({0})"), "from_iso8601_date": f(1, 1, "CAST({0} AS DATE)"),
 	"to_iso8601": f(1, 1, "@to_iso8601({0})"), "at_timezone": f(2, 2, "@at_timezone({0}, {1})"),
-	"with_timezone": f(2, 2, "timezone({1}, CAST({0} AS TIMESTAMP))"), "date": f(1, 1, "CAST({0} AS DATE)"),
+	"date": f(1, 1, "CAST({0} AS DATE)"),
 	"year": f(1, 1, "year({0})"), "quarter": f(1, 1, "quarter({0})"), "month": f(1, 1, "month({0})"),
 	"week": f(1, 1, "weekofyear({0})"), "week_of_year": f(1, 1, "weekofyear({0})"), "day": f(1, 1, "day({0})"),
 	"day_of_month": f(1, 1, "day({0})"), "day_of_week": f(1, 1, "isodow({0})"), "dow": f(1, 1, "isodow({0})"),
@@ -156,7 +156,7 @@ var functions = map[string]fnSpec{
 	"if": f(2, 3, "(CASE WHEN {0} THEN {1} ELSE {2} END)"), "try": f(1, 1, "try({0})"),
 	"coalesce": f(1, -1, "coalesce({*})"), "nullif": f(2, 2, "nullif({0}, {1})"),
 	// arrays, maps and lambdas
-	"cardinality": f(1, 1, "@cardinality({0})"), "element_at": f(2, 2, "({0})[{1}]"),
+	"cardinality": f(1, 1, "@cardinality({0})"), "element_at": f(2, 2, "@element_at({0}, {1})"),
 	"array_join": f(2, 3, ""), "contains": f(2, 2, "list_contains({0}, {1})"),
 	"array_position": f(2, 2, "coalesce(list_position({0}, {1}), 0)"), "array_distinct": f(1, 1, "@array_distinct({0})"),
 	"array_max": f(1, 1, "list_max({0})"), "array_min": f(1, 1, "list_min({0})"),
@@ -191,7 +191,7 @@ func init() {
 		url_extract_fragment url_extract_parameter url_encode url_decode regexp_position
 		json_array_contains json_value json_query json_exists json_object json_array
 		parse_datetime parse_duration human_readable_seconds to_milliseconds from_unixtime_nanos
-		timezone_hour timezone_minute current_time localtime localtimestamp current_timestamp
+		timezone_hour timezone_minute with_timezone current_time localtime localtimestamp current_timestamp
 		typeof uuid crc32 xxhash64 murmur3 spooky_hash_v2_32 spooky_hash_v2_64 sha512 hmac_md5 hmac_sha1
 		hmac_sha256 hmac_sha512 from_big_endian_32 from_big_endian_64 to_big_endian_32 to_big_endian_64
 		bitwise_and bitwise_or bitwise_xor bitwise_not bit_count bitwise_left_shift bitwise_right_shift
@@ -235,12 +235,23 @@ func AllowList() []string {
 	return out
 }
 
+// failMark starts a string that a macro casts to INTEGER to fail with an error of Trino's that try()
+// catches (DuckDB's try() refuses error(), a volatile function): 'tl_fail:TYPE:message'. Only as a
+// CASE branch of its own: DuckDB folds a constant cast nested deeper, and fails, before choosing.
+const failMark = "tl_fail:"
+
+// notSupportedMark starts the message of a macro's error() that the local Athena reports as
+// NOT_SUPPORTED: a case it cannot answer as Athena does.
+const notSupportedMark = "Not supported by the local Athena: "
+
 // macros define, in DuckDB, the Trino functions whose semantics DuckDB's built-ins do not have.
 var macros = []string{
 	// NULL when the pattern does not match (DuckDB gives '')
 	`regexp_extract(s, p, g := 0) AS CASE WHEN regexp_matches(s, p) THEN regexp_extract(s, p, g) END`,
 	// NULL past the last field (DuckDB gives '')
-	`split_part(s, d, i) AS CASE WHEN i <= len(string_split(s, d)) THEN split_part(s, d, i) END`,
+	`split_part(s, d, i) AS CASE WHEN i <= 0 THEN error('Index must be greater than zero') WHEN i <= len(string_split(s, d)) THEN split_part(s, d, i) END`,
+	// empty from position 0 (DuckDB starts at the first character)
+	`substr(s, st, n := NULL) AS CASE WHEN st = 0 THEN '' WHEN n IS NULL THEN substring(s, st) ELSE substring(s, st, n) END`,
 	// NULL for objects and arrays (DuckDB gives their JSON text)
 	`json_extract_scalar(j, p) AS CASE WHEN json_type(CAST(j AS JSON), p) NOT IN ('OBJECT', 'ARRAY') THEN json_extract_string(CAST(j AS JSON), p) END`,
 	`json_array_length(j) AS CASE WHEN json_type(CAST(j AS JSON)) = 'ARRAY' THEN CAST(json_array_length(CAST(j AS JSON)) AS BIGINT) END`,
@@ -256,6 +267,18 @@ var macros = []string{
 	// exact for perfect cubes, as Java's Math.cbrt
 	`cbrt(x) AS CASE WHEN pow(round(cbrt(x)), 3) = x THEN round(cbrt(x)) ELSE cbrt(x) END`,
 	`at_timezone(x, z) AS timezone(z, CAST(x AS TIMESTAMPTZ))`,
+	// a[i] of an array fails outside 1..cardinality (DuckDB gives NULL, and counts negative indexes
+	// from the end); element_at fails on 0 and is NULL past either end. Maps pass through.
+	`subscript(a, i) AS CASE WHEN i IS NOT NULL AND json_type(to_json(a)) = 'ARRAY' AND TRY_CAST(i AS BIGINT) < 1 THEN error(CASE WHEN TRY_CAST(i AS BIGINT) = 0 THEN 'SQL array indices start at 1' ELSE 'Array subscript is negative: ' || CAST(i AS VARCHAR) END) WHEN i IS NOT NULL AND json_type(to_json(a)) = 'ARRAY' AND TRY_CAST(i AS BIGINT) > json_array_length(to_json(a)) THEN error('Array subscript must be less than or equal to array length: ' || CAST(i AS VARCHAR) || ' > ' || CAST(json_array_length(to_json(a)) AS VARCHAR)) ELSE a[i] END`,
+	`element_at(a, i) AS CASE WHEN json_type(to_json(a)) = 'ARRAY' AND TRY_CAST(i AS BIGINT) = 0 THEN error('SQL array indices start at 1') WHEN json_type(to_json(a)) = 'ARRAY' AND abs(TRY_CAST(i AS BIGINT)) > json_array_length(to_json(a)) THEN NULL ELSE a[i] END`,
+	// of strings only (Trino's reverses arrays and varbinary too)
+	`reverse(x) AS CASE WHEN typeof(x) NOT IN ('VARCHAR', '"NULL"') THEN error('` + notSupportedMark + `reverse of ' || typeof(x) || ': only of strings') ELSE reverse(CAST(x AS VARCHAR)) END`,
+	// a timestamp in UTC; one with another offset fails (Trino keeps the offset, DuckDB would not)
+	`from_iso8601_timestamp(s) AS CASE WHEN regexp_matches(s, 'T[0-9:.,]*[+-][0-9]{2}(:?[0-9]{2})?$') AND NOT regexp_matches(s, '[+-]00(:?00)?$') THEN error('` + notSupportedMark + `from_iso8601_timestamp of a time with an offset other than UTC: ' || s) ELSE CAST(s AS TIMESTAMPTZ) END`,
+	// the right operand of / and %: an exact zero fails, as Trino's integer and decimal division does
+	// (DuckDB gives NULL); a floating-point zero, where Trino gives Infinity or NaN and DuckDB NULL,
+	// fails as not supported (but gives NULL inside try(), which catches the failure)
+	`divisor(x) AS CASE WHEN x = 0 AND typeof(x) NOT IN ('DOUBLE', 'FLOAT') THEN CAST('` + failMark + ErrDivisionByZero + `:Division by zero' AS INTEGER) WHEN x = 0 THEN CAST('` + failMark + ErrNotSupported + `:floating-point division by zero (Athena gives Infinity or NaN)' AS INTEGER) ELSE x END`,
 }
 
 // nullStrict is greatest/least with Trino's NULL rule: NULL when any argument is NULL.
@@ -324,12 +347,17 @@ func regexpReplace(tr *translator, pos int, args []*builder, spans [][2]int) (*b
 	return expand("regexp_replace({0}, {1}, regexp_replace({2}, '\\$(\\d)', '\\\\\\1', 'g'), 'g')", pos, args), nil
 }
 
-// sequence steps by -1 when it counts down and no step is given, as Trino's does.
+// sequence steps by -1 when it counts down and no step is given, as Trino's does. Of integers, and of
+// timestamps with an interval step; dates fail, since DuckDB's series of dates are timestamps.
 func sequence(_ *translator, pos int, args []*builder, _ [][2]int) (*builder, error) {
+	const ints = "('TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT', '\"NULL\"')"
 	if len(args) == 2 {
-		return expand("generate_series({0}, {1}, CASE WHEN {0} <= {1} THEN 1 ELSE -1 END)", pos, args), nil
+		return expand("(CASE WHEN typeof({0}) NOT IN "+ints+" OR typeof({1}) NOT IN "+ints+
+			" THEN error('"+notSupportedMark+"sequence(start, stop) of ' || typeof({0}) || ' and ' || typeof({1}) || ': only of integers')"+
+			" ELSE generate_series(CAST(CAST({0} AS VARCHAR) AS BIGINT), CAST(CAST({1} AS VARCHAR) AS BIGINT), CASE WHEN {0} <= {1} THEN 1 ELSE -1 END) END)", pos, args), nil
 	}
-	return expand("generate_series({0}, {1}, {2})", pos, args), nil
+	return expand("(CASE WHEN typeof({0}) = 'DATE' OR typeof({1}) = 'DATE'"+
+		" THEN error('"+notSupportedMark+"sequence of dates') ELSE generate_series({0}, {1}, {2}) END)", pos, args), nil
 }
 
 func arrayJoin(_ *translator, pos int, args []*builder, _ [][2]int) (*builder, error) {

@@ -16,6 +16,8 @@ import (
 // athenaType maps a DuckDB result type to the name Athena reports.
 func athenaType(duck string) string {
 	switch {
+	case strings.HasSuffix(duck, "]"):
+		return "array"
 	case duck == "VARCHAR":
 		return "varchar"
 	case duck == "BIGINT" || duck == "HUGEINT" || duck == "UBIGINT" || duck == "UINTEGER":
@@ -74,8 +76,12 @@ func formatTyped(v any, duck string) *string {
 // milliseconds, dates without time, doubles as Java prints them, varbinary as hex bytes.
 func render(v any, duck string, top bool) string {
 	if duck == "JSON" && v != nil {
-		if b, err := json.Marshal(v); err == nil {
-			return string(b)
+		// as Trino writes JSON: keys sorted (as Marshal does), <, > and & as they are
+		var b strings.Builder
+		enc := json.NewEncoder(&b)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(v); err == nil {
+			return strings.TrimSuffix(b.String(), "\n")
 		}
 	}
 	switch x := v.(type) {

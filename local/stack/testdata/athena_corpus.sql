@@ -719,3 +719,126 @@ SELECT 1; SELECT 2
 -- name: cast to and from json
 -- expect: "abc" | [1,2] | x | 1.5
 SELECT CAST('abc' AS JSON), CAST(ARRAY[1, 2] AS JSON), CAST(json_extract('{"a": "x"}', '$.a') AS varchar), CAST(json_extract('{"a": 1.5}', '$.a') AS varchar)
+
+-- name: multiplicative operators associate left, signs and windows belong to the divisor
+-- expect: 15 | -6 | 1 | 3
+SELECT 10 / 2 * 3, 2 * 3 / -(1 + 0), 9 % 4 / 1, 7 / (1 + 1)
+
+-- name: division by a window function
+-- expect: NULL
+-- expect: 2
+-- expect: 2
+SELECT x / lag(x) OVER (ORDER BY x) FROM (VALUES 1, 2, 4) AS t(x) ORDER BY x
+
+-- name: integer division by zero fails
+-- expect-error: DIVISION_BY_ZERO
+SELECT 1 / 0
+
+-- name: integer division by a zero column fails
+-- expect-error: DIVISION_BY_ZERO
+SELECT x / y FROM (VALUES (1, 0)) AS t(x, y)
+
+-- name: decimal division by zero fails
+-- expect-error: DIVISION_BY_ZERO
+SELECT 1.0 / 0
+
+-- name: remainder by zero fails
+-- expect-error: DIVISION_BY_ZERO
+SELECT 5 % 0
+
+-- name: mod by zero fails
+-- expect-error: DIVISION_BY_ZERO
+SELECT mod(5, 0)
+
+-- name: floating-point division by zero is not answered locally
+-- expect-error: NOT_SUPPORTED: floating-point division by zero
+SELECT 1e0 / 0e0
+
+-- name: AT TIME ZONE outside a field function
+-- expect-error: NOT_SUPPORTED: line 1:40: AT TIME ZONE outside a field function
+SELECT TIMESTAMP '2026-01-01 12:00:00' AT TIME ZONE 'America/New_York'
+
+-- name: from_iso8601_timestamp with an offset other than UTC
+-- expect-error: NOT_SUPPORTED: from_iso8601_timestamp of a time with an offset other than UTC
+SELECT from_iso8601_timestamp('2020-05-11T11:15:05+01:00')
+
+-- name: sequence of dates
+-- expect-error: NOT_SUPPORTED: sequence(start, stop) of DATE and DATE
+SELECT sequence(DATE '2026-01-01', DATE '2026-01-03')
+
+-- name: sequence of dates with a step
+-- expect-error: NOT_SUPPORTED: sequence of dates
+SELECT sequence(DATE '2026-01-01', DATE '2026-01-03', INTERVAL '1' DAY)
+
+-- name: sequence of doubles
+-- expect-error: NOT_SUPPORTED: sequence(start, stop) of DOUBLE and DOUBLE
+SELECT sequence(1e0, 3e0)
+
+-- name: sequence of timestamps
+-- expect: [2026-01-01 00:00:00.000, 2026-01-01 01:00:00.000]
+SELECT sequence(TIMESTAMP '2026-01-01 00:00:00', TIMESTAMP '2026-01-01 01:00:00', INTERVAL '1' HOUR)
+
+-- name: reverse of an array is not answered locally
+-- expect-error: NOT_SUPPORTED: reverse of INTEGER[]: only of strings
+SELECT reverse(ARRAY[1, 2])
+
+-- name: reverse of varbinary is not answered locally
+-- expect-error: NOT_SUPPORTED: reverse of BLOB: only of strings
+SELECT reverse(to_utf8('abc'))
+
+-- name: reverse of NULL
+-- expect: NULL
+SELECT reverse(NULL)
+
+-- name: substr from position 0 is empty
+-- expect: 0 | bc | bc | b
+SELECT length(substr('abc', 0)), substr('abc', 2), substring('abc', -2), substr('abc', 2, 1)
+
+-- name: split_part of index 0 fails
+-- expect-error: INVALID_FUNCTION_ARGUMENT
+SELECT split_part('a,b', ',', 0)
+
+-- name: json keeps <, > and &
+-- expect: {"a":"<&>"}
+SELECT json_parse('{"a": "<&>"}')
+
+-- name: array subscripts within bounds
+-- expect: 2 | 2 | a | NULL
+SELECT ARRAY[1, 2][2], ARRAY[ARRAY[1, 2], ARRAY[3]][1][2], split('a.b', '.')[1], ARRAY[1, 2][NULL]
+
+-- name: array subscript past the end fails
+-- expect-error: INVALID_FUNCTION_ARGUMENT: Array subscript must be less than or equal to array length: 2 > 1
+SELECT x[2] FROM (VALUES ARRAY[1, 2], ARRAY[3]) AS t(x)
+
+-- name: array subscript 0 fails
+-- expect-error: INVALID_FUNCTION_ARGUMENT: SQL array indices start at 1
+SELECT ARRAY[1, 2][0]
+
+-- name: negative array subscript fails
+-- expect-error: INVALID_FUNCTION_ARGUMENT: Array subscript is negative: -1
+SELECT ARRAY[1, 2][-1]
+
+-- name: element_at past either end is null, from the end when negative
+-- expect: NULL | 2 | NULL | 1
+SELECT element_at(ARRAY[1, 2], 3), element_at(ARRAY[1, 2], -1), element_at(ARRAY[1, 2], -3), element_at(map(ARRAY['a'], ARRAY[1]), 'a')
+
+-- name: element_at 0 fails
+-- expect-error: INVALID_FUNCTION_ARGUMENT: SQL array indices start at 1
+SELECT element_at(ARRAY[1, 2], 0)
+
+-- name: casts to integers round half away from zero and read digits only
+-- expect: 3 | -3 | 3 | -3 | 1 | 12 | NULL
+SELECT CAST(2.5 AS integer), CAST(-2.5 AS integer), CAST(2.5e0 AS bigint), CAST(-2.5e0 AS bigint), CAST(0.5e0 AS bigint), CAST('12' AS integer), TRY_CAST('1.5' AS integer)
+
+-- name: cast of a decimal string to an integer fails
+-- expect-error: INVALID_CAST_ARGUMENT: line 1:8: Cannot cast '1.5' to INT
+SELECT CAST('1.5' AS integer)
+
+-- name: try catches division by zero and bad casts
+-- expect: NULL | NULL | 3
+-- expect: 2 | NULL | 3
+SELECT try(x / y), try(CAST('1.5' AS integer)), try(6 / 2) FROM (VALUES (1, 0), (4, 2)) AS t(x, y) ORDER BY x
+
+-- name: try of a constant division by zero
+-- expect: NULL
+SELECT try(1 / 0)
