@@ -48,6 +48,7 @@ type instState struct {
 	lastTS  int64
 	spread  float64 // typical spread in dollars
 	listing string  // MIC of the listing venue
+	seq     int64   // once Sequence was called: the symbol's next sequence number
 }
 
 // Sim is a market simulator: each instrument's fair price follows a geometric Brownian motion,
@@ -60,7 +61,6 @@ type Sim struct {
 	cum   []float64 // cumulative activity, for picking who trades
 	// feed, once Sequence was called, adds a venue and a sequence number to each tick.
 	feed bool
-	seq  int64
 }
 
 // Feed fields the simulator adds once Sequence was called, as a consolidated feed carries them.
@@ -72,12 +72,17 @@ const (
 // Venues are the market identifier codes trades print on, besides an instrument's listing venue.
 var Venues = []string{"XNAS", "XNYS", "ARCX", "BATS", "EDGX", "IEXG", "XBOS", "FINN"}
 
-// Sequence makes the following ticks carry a venue and a sequence number: the next tick gets base,
-// each one after it the number after. A caller that derives base from its schedule (the time an
-// invocation was scheduled for) numbers ticks the same way on every cold start and retry: the n-th
-// tick of an invocation always gets base+n, so each symbol's numbers increase, and are unique.
+// Sequence makes the following ticks carry a venue and a per-symbol sequence number: each symbol's
+// next tick gets base, each of its ticks after it the number after. A caller that derives base from
+// its schedule (the time an invocation was scheduled for) numbers ticks the same way on every cold
+// start and retry: the n-th tick of a symbol in an invocation always gets base+n, so each symbol's
+// numbers are consecutive within an invocation, increase from one invocation to the next, and are
+// unique as long as bases are further apart than the ticks of one invocation.
 func (s *Sim) Sequence(base int64) {
-	s.feed, s.seq = true, base
+	s.feed = true
+	for i := range s.insts {
+		s.insts[i].seq = base
+	}
 }
 
 // NewSim returns a simulator over symbols (the whole Universe when empty). A symbol outside the
@@ -171,9 +176,9 @@ func (s *Sim) Next(ts int64) tick.Tick {
 		extra = append(extra, `{"`+FieldVenue+`":"`...)
 		extra = append(extra, venue...)
 		extra = append(extra, `","`+FieldSeq+`":`...)
-		extra = strconv.AppendInt(extra, s.seq, 10)
+		extra = strconv.AppendInt(extra, in.seq, 10)
 		t.Extra = append(extra, '}')
-		s.seq++
+		in.seq++
 	}
 	return t
 }
