@@ -269,8 +269,9 @@ func NewTicklakeStack(scope constructs.Construct, id string, props *TicklakeStac
 	crawlerRole.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Actions: jsii.Strings("s3:ListBucket"), Resources: &[]*string{t.DataBucket.BucketArn()},
 		Conditions: &map[string]any{"StringLike": map[string]any{"s3:prefix": []string{s.DataPrefix, s.DataPrefix + "*"}}}}))
-	crawlerRole.AddToPolicy(statement([]string{"glue:GetDatabase", "glue:GetTable", "glue:GetTables", "glue:CreateTable",
-		"glue:UpdateTable", "glue:GetPartition", "glue:GetPartitions", "glue:BatchGetPartition", "glue:CreatePartition",
+	// The table is code (TicksTable) and the crawler logs schema changes instead of making them: it
+	// reads the table and adds partitions, and may neither create a table nor change this one.
+	crawlerRole.AddToPolicy(statement([]string{"glue:GetDatabase", "glue:GetTable", "glue:GetTables", "glue:GetPartition", "glue:GetPartitions", "glue:BatchGetPartition", "glue:CreatePartition",
 		"glue:BatchCreatePartition", "glue:UpdatePartition", "glue:BatchUpdatePartition", "glue:CreatePartitionIndex"},
 		catalogArn, databaseArn, tableArn))
 	crawlerLogs := arn(partition, region, account, "logs", "log-group:/aws-glue/crawlers:*")
@@ -342,7 +343,7 @@ func NewTicklakeStack(scope constructs.Construct, id string, props *TicklakeStac
 	if s.LakeFormation {
 		NewLakeFormationGrants(stack, "LakeFormation", LakeFormationProps{Database: jsii.String(s.Database), DependsOn: database,
 			Grants: []LakeFormationGrant{
-				{ID: "Crawler", Role: crawlerRole, Database: []string{"DESCRIBE", "CREATE_TABLE", "ALTER"},
+				{ID: "Crawler", Role: crawlerRole, Database: []string{"DESCRIBE", "ALTER"},
 					Tables: []string{"DESCRIBE", "SELECT", "ALTER", "INSERT"}, DataAccess: true},
 				{ID: "CrawlerTrigger", Role: t.Trigger.Role(), Database: []string{"DESCRIBE"}, Tables: []string{"DESCRIBE", "SELECT"}},
 				{ID: "Analytics", Role: t.StateMachine.StateMachine.Role(), Database: []string{"DESCRIBE"}, Tables: []string{"DESCRIBE", "SELECT"},
