@@ -240,3 +240,55 @@ func lessRaw(typ schema.Type, a, b []byte) bool {
 	}
 	return int64(binary.LittleEndian.Uint64(a)) < int64(binary.LittleEndian.Uint64(b))
 }
+
+// TestDeclaredFieldEncodings checks that the feed's fields get the encodings that fit them: the
+// venue dictionary-encoded, each symbol's consecutive sequence numbers delta-encoded, and the
+// replay's dates (one per row, ascending) delta-encoded.
+func TestDeclaredFieldEncodings(t *testing.T) {
+	fields := schema.MustDefault()
+	dec := tick.NewSchemaDecoder(fields)
+	for _, tc := range []struct {
+		name  string
+		ticks []tick.Tick
+		want  map[string]string
+	}{
+		{"feed", fixture.FeedTicks(3000, 1), map[string]string{"venue": "RLE_DICTIONARY", "seq": "DELTA_BINARY_PACKED"}},
+		{"replay", fixture.ReplayTicks(3000), map[string]string{"index": "RLE_DICTIONARY", "date": "DELTA_BINARY_PACKED"}},
+	} {
+		rows := make([]Row, len(tc.ticks))
+		opt := make([]Optional, len(tc.ticks))
+		decoded := make([]tick.Tick, len(tc.ticks))
+		for i, v := range fixture.Values(tc.ticks) {
+			if err := dec.Decode(v, &decoded[i]); err != nil {
+				t.Fatal(err)
+			}
+			rows[i] = FromTick(&decoded[i], 0, int64(i), fixture.Start.UnixMilli(), &opt[i])
+		}
+		body, err := NewSchemaEncoder(fields).Encode(rows, Meta{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, err := pqread.Open(bytes.NewReader(body), int64(len(body)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range f.Metadata().RowGroups[0].Columns {
+			name := c.MetaData.PathInSchema[0]
+			want, ok := tc.want[name]
+			if !ok {
+				continue
+			}
+			var got []string
+			for _, e := range c.MetaData.Encoding {
+				got = append(got, e.String())
+			}
+			if !slices.Contains(got, want) {
+				t.Errorf("%s: %s encoded %v, want %s", tc.name, name, got, want)
+			}
+			delete(tc.want, name)
+		}
+		if len(tc.want) > 0 {
+			t.Errorf("%s: no column for %v", tc.name, tc.want)
+		}
+	}
+}
