@@ -418,6 +418,11 @@ func cmdServe(ctx context.Context, args []string, out io.Writer) error {
 	if *rate < 1 || *rate > producer.MaxRate {
 		return userErrorf("--rate=%d: want 1 to %d", *rate, producer.MaxRate)
 	}
+	// The producer numbers its runs by scheduled time / SCHEDULE_SECONDS, a whole number of seconds:
+	// any other period would skip or repeat replay rows.
+	if *every < 0 || (*every > 0 && (*every < time.Second || *every%time.Second != 0)) {
+		return userErrorf("--schedule=%s: want 0 (off) or a whole number of seconds, such as 10s or 1m", *every)
+	}
 	run := 50
 	if *every > 0 && *every < time.Minute {
 		run = max(1, int(every.Seconds())-5)

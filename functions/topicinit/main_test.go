@@ -6,7 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ticklake/ticklake/internal/kafkatest"
+	"github.com/twmb/franz-go/pkg/kfake"
+
 	"github.com/ticklake/ticklake/internal/maintest"
 )
 
@@ -15,10 +16,15 @@ func TestBadConfigurationFailsAtStart(t *testing.T) {
 }
 
 // TestSampleEvent starts the function with a good configuration and invokes it with its sample
-// event, pointed at a Kafka cluster of three brokers (the event asks for MSK Serverless's replication
-// factor, 3), as the CloudFormation provider would: the topic is created.
+// event, pointed at a Kafka cluster of three brokers (the sample asks for three replicas), as the
+// CloudFormation provider would: the topic is created.
 func TestSampleEvent(t *testing.T) {
-	brokers := kafkatest.ClusterOf(t, 3, "other", 1)
+	cluster, err := kfake.NewCluster(kfake.NumBrokers(3), kfake.SeedTopics(1, "other"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(cluster.Close)
+	brokers := cluster.ListenAddrs()
 	raw, err := os.ReadFile("../../events/topicinit.json")
 	if err != nil {
 		t.Fatal(err)

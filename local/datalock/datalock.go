@@ -5,12 +5,14 @@
 package datalock
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // FileName is the lock file inside the data directory.
@@ -36,12 +38,7 @@ func Acquire(dir string) (*Lock, error) {
 		return nil, fmt.Errorf("lock %s: %w", path, err)
 	}
 	if !held {
-		holder := "another process"
-		if b, err := os.ReadFile(path); err == nil {
-			if pid, cmd, ok := strings.Cut(strings.TrimSpace(string(b)), "\n"); ok {
-				holder = fmt.Sprintf("pid %s (%s)", pid, cmd)
-			}
-		}
+		holder := holderOf(path)
 		f.Close()
 		return nil, fmt.Errorf("%w: %s is used by %s; stop it, or give this one another folder with --data DIR",
 			ErrInUse, dir, holder)
@@ -51,6 +48,23 @@ func Acquire(dir string) (*Lock, error) {
 	}
 	return &Lock{f: f}, nil
 }
+
+// holderOf names the process that holds the lock file at path. A holder writes its pid and command
+// just after it takes the lock, so a process that lost a race to it waits a little for them.
+func holderOf(path string) string {
+	for range holderTries {
+		if b, err := os.ReadFile(path); err == nil && bytes.Count(b, []byte("\n")) >= 2 {
+			if pid, cmd, ok := strings.Cut(strings.TrimSpace(string(b)), "\n"); ok {
+				return fmt.Sprintf("pid %s (%s)", pid, cmd)
+			}
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return "another process"
+}
+
+// holderTries bounds the wait for a new holder's pid and command: half a second.
+const holderTries = 50
 
 // command is this process's command line, its program named without the folder.
 func command() string {

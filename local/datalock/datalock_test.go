@@ -5,9 +5,11 @@ import (
 	"errors"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestSecondHolderRefusedWithTheHolderNamed(t *testing.T) {
@@ -77,4 +79,26 @@ func TestKilledHolderDoesNotBlock(t *testing.T) {
 		t.Fatalf("after the holder was killed: %v", err)
 	}
 	l.Release()
+}
+
+// TestHolderNamedWhenItWritesLate takes the lock as a holder does before it has written its pid and
+// command: a process that loses the race to it still names it.
+func TestHolderNamedWhenItWritesLate(t *testing.T) {
+	dir := t.TempDir()
+	f, err := os.OpenFile(filepath.Join(dir, FileName), os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if held, err := tryLock(f); !held || err != nil {
+		t.Fatalf("tryLock = %v, %v", held, err)
+	}
+	go func() {
+		time.Sleep(50 * time.Millisecond)
+		_, _ = f.WriteAt([]byte("4242\nlocal serve\n"), 0)
+	}()
+	_, err = Acquire(dir)
+	if !errors.Is(err, ErrInUse) || !strings.Contains(err.Error(), "pid 4242 (local serve)") {
+		t.Fatalf("Acquire = %v, want the holder named", err)
+	}
 }

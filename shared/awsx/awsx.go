@@ -24,12 +24,12 @@ func LoadConfig(ctx context.Context) (aws.Config, error) {
 
 // NewS3 returns the SDK's S3 client for cfg, with the SDK's retries. When an endpoint is overridden
 // (aws.Config.BaseEndpoint, AWS_ENDPOINT_URL or AWS_ENDPOINT_URL_S3) it addresses buckets
-// path-style, as S3-compatible services expect. optFns apply last.
+// path-style, as S3-compatible services expect; an endpoint that optFns set counts too.
 func NewS3(cfg aws.Config, optFns ...func(*s3.Options)) *s3.Client {
 	pathStyle := func(o *s3.Options) {
 		if o.BaseEndpoint != nil {
 			o.UsePathStyle = true
 		}
 	}
-	return s3.NewFromConfig(cfg, append([]func(*s3.Options){pathStyle}, optFns...)...)
+	return s3.NewFromConfig(cfg, append(optFns[:len(optFns):len(optFns)], pathStyle)...)
 }

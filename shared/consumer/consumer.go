@@ -296,9 +296,14 @@ func (w *worker) convert(cfg Config, b *kafkaevent.Batch) (objs []object, writte
 // (milliseconds) than the configuration allows: a producer with a broken clock would otherwise make
 // a partition, and a crawl, for every hour it stamps.
 func checkSkew(cfg Config, tsMicros, kafkaMillis int64) error {
+	// A Kafka timestamp is whatever the producer set: one beyond about year 250,000 either way is
+	// taken as that far, so that neither it in microseconds nor the difference overflows (event
+	// times lie within years 0001 to 9999).
+	const farMillis = 8_000_000_000_000_000
+	kafkaMillis = min(max(kafkaMillis, -farMillis), farMillis)
 	diff := tsMicros - kafkaMillis*1000
 	switch {
-	case tsMicros-kafkaMillis*1000 > cfg.MaxAhead.Microseconds():
+	case diff > cfg.MaxAhead.Microseconds():
 		return &tick.Error{Code: tick.CodeInvalidValue, Field: tick.FieldTS,
 			Detail: fmt.Sprintf("%s is %s ahead of the Kafka timestamp %s, more than %s=%s", tick.AppendRFC3339Micros(nil, tsMicros),
 				span(diff), tick.AppendRFC3339Micros(nil, kafkaMillis*1000), EnvMaxAhead, cfg.MaxAhead)}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"math/big"
 	"strings"
 	"testing"
 	"time"
@@ -104,5 +105,17 @@ func TestSkewConfig(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), name+"=") {
 			t.Fatalf("%s=%s: %v, want an error naming it", name, v, err)
 		}
+	}
+}
+
+// TestSkewFarKafkaTimestamp checks a Kafka timestamp so far in the future that it overflows once in
+// microseconds, chosen to wrap around to the event time itself: the tick is still far behind it.
+func TestSkewFarKafkaTimestamp(t *testing.T) {
+	ts := fixture.Start.UnixMicro()
+	ts += (384 - ts%1000 + 1000) % 1000 // 2^64 = 616 (mod 1000), so ts + 2^64 is a whole number of ms
+	kafka := new(big.Int).Add(big.NewInt(ts), new(big.Int).Lsh(big.NewInt(1), 64))
+	kafka.Quo(kafka, big.NewInt(1000))
+	if err := checkSkew(Config{MaxAhead: DefaultMaxAhead, MaxBehind: DefaultMaxBehind}, ts, kafka.Int64()); err == nil {
+		t.Fatalf("event time %d accepted with the Kafka timestamp %s ms", ts, kafka)
 	}
 }

@@ -52,3 +52,45 @@ func TestFailedFlushAccountsForEveryRecord(t *testing.T) {
 		t.Fatalf("Handle = %v, want an error naming the %d records not delivered", err, sum.Failed)
 	}
 }
+
+// TestPartlyDeliveredFails lets the broker take the first produce request and holds every later
+// one, so the final flush gives up with some records delivered and the rest still buffered: the
+// invocation must fail with ErrUndelivered, naming how many of the records sent were not delivered.
+func TestPartlyDeliveredFails(t *testing.T) {
+	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(1, "ticks"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	release := make(chan struct{})
+	var requests int
+	c.ControlKey(int16(kmsg.Produce), func(kmsg.Request) (kmsg.Response, error, bool) {
+		c.KeepControl()
+		if requests++; requests > 1 {
+			c.SleepControl(func() { <-release })
+		}
+		return nil, nil, false
+	})
+	t.Cleanup(func() {
+		close(release)
+		c.Close()
+	})
+	cfg := Config{Topic: "ticks", Rate: 100, Run: time.Second, Schedule: time.Minute, Source: SourceSim, Seed: 1, HasSeed: true}
+	// Small batches, so that the records take several produce requests.
+	opts := append(ClientOptions(cfg), kgo.SeedBrokers(c.ListenAddrs()...), kgo.ProducerBatchMaxBytes(1024),
+		kgo.ProducerBatchCompression(kgo.NoCompression()))
+	cl, err := kgo.NewClient(opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(cl.Close)
+	h := New(cfg, cl, clock.NewFake(start), awsx.URIReader(nil), slog.New(slog.NewJSONHandler(io.Discard, nil)))
+	h.flushWait = 300 * time.Millisecond
+	sum, err := h.Handle(context.Background(), Event{})
+	if sum.Produced == 0 || sum.Failed == 0 || sum.Produced+sum.Failed != 100 {
+		t.Fatalf("summary = %+v, want 100 records sent, some produced and some failed", sum)
+	}
+	want := fmt.Sprintf("%d of 100 failed", sum.Failed)
+	if !errors.Is(err, ErrUndelivered) || !strings.Contains(err.Error(), want) {
+		t.Fatalf("Handle = %v, want ErrUndelivered naming %q", err, want)
+	}
+}

@@ -223,6 +223,9 @@ var (
 	// ErrUndelivered is returned when some records failed or were still buffered when the final
 	// flush gave up.
 	ErrUndelivered = errors.New("ticks not delivered")
+	// ErrRowsSkipped is returned when a replay invocation ended (its deadline came) before it sent
+	// its period's rows: the rows it did not send are not replayed by any other invocation.
+	ErrRowsSkipped = errors.New("replay rows skipped")
 )
 
 // Handle runs one scheduled invocation.
@@ -339,6 +342,12 @@ func (h *Handler) Handle(ctx context.Context, ev Event) (Summary, error) {
 	}
 	if sum.Failed > 0 {
 		return sum, fmt.Errorf("producer: %w: %d of %d failed, first error: %s", ErrUndelivered, sum.Failed, sent, sum.FirstError)
+	}
+	if _, ok := src.(*market.Replay); ok {
+		if want := int64(h.cfg.Run.Seconds()) * int64(h.cfg.Rate); sent < want {
+			return sum, fmt.Errorf("producer: %w: sent %d of the period's %d rows from row %d before the invocation's deadline",
+				ErrRowsSkipped, sent, want, sum.FirstRow)
+		}
 	}
 	return sum, nil
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -83,5 +84,21 @@ func TestBadScheduledTime(t *testing.T) {
 	}
 	if got, err := ev.scheduledTime(time.Time{}); err != nil || got.Minute() != 31 {
 		t.Fatalf("scheduled time = %v, %v; want Scheduler's over the event's", got, err)
+	}
+}
+
+// TestReplayCutShortFails gives a replay invocation less time than its run: the rows it could not
+// send belong to no other invocation, so it fails, naming them.
+func TestReplayCutShortFails(t *testing.T) {
+	const file = "../../data/indexData-5.csv"
+	brokers := kafkatest.Cluster(t, "ticks", 1)
+	cfg := Config{Brokers: brokers, Topic: "ticks", Rate: 5, Run: 10 * time.Second, Schedule: time.Minute,
+		Source: SourceReplay, ReplayURI: file}
+	h := newProducer(t, cfg, brokers, nil)
+	ctx, cancel := context.WithTimeout(context.Background(), flushReserve+2*time.Second)
+	defer cancel()
+	sum, err := lambdatest.Invoke[Summary](ctx, h.Handle, []byte(`{"scheduled_time":"2026-11-25T14:30:00Z"}`))
+	if !errors.Is(err, ErrRowsSkipped) || !strings.Contains(err.Error(), "of the period's 50 rows") {
+		t.Fatalf("Handle = %+v, %v; want ErrRowsSkipped naming the rows sent", sum, err)
 	}
 }
