@@ -6,8 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/twmb/franz-go/pkg/kfake"
-
+	"github.com/ticklake/ticklake/internal/kafkatest"
 	"github.com/ticklake/ticklake/internal/maintest"
 )
 
@@ -19,12 +18,7 @@ func TestBadConfigurationFailsAtStart(t *testing.T) {
 // event, pointed at a Kafka cluster of three brokers (the sample asks for three replicas), as the
 // CloudFormation provider would: the topic is created.
 func TestSampleEvent(t *testing.T) {
-	cluster, err := kfake.NewCluster(kfake.NumBrokers(3), kfake.SeedTopics(1, "other"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(cluster.Close)
-	brokers := cluster.ListenAddrs()
+	brokers := kafkatest.ClusterOf(t, 3, "other", 1)
 	raw, err := os.ReadFile("../../events/topicinit.json")
 	if err != nil {
 		t.Fatal(err)
