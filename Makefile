@@ -1,6 +1,6 @@
 # ticklake: see README.md for every target.
 GOARCH ?= arm64
-FUNCTIONS := producer consumer crawlertrigger topicinit
+FUNCTIONS := producer consumer crawlertrigger topicinit compactor
 # Largest deployment zip accepted, in bytes.
 MAX_ZIP := 6000000
 # The CDK's Node.js runtime (jsii) warns on Node 20 at every call otherwise.
