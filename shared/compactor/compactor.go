@@ -49,7 +49,8 @@ const (
 	DefaultCompactedPrefix = "compacted/"
 	DefaultLateness        = 15 * time.Minute
 	DefaultGrace           = 2 * time.Hour
-	DefaultLease           = 15 * time.Minute
+	// DefaultLease outlasts the longest Lambda invocation (15 minutes).
+	DefaultLease = 20 * time.Minute
 	DefaultMaxObjectBytes  = 512 << 20
 	DefaultRowGroupBytes   = 128 << 20
 )
@@ -118,7 +119,6 @@ type Response struct {
 // GlueAPI is the part of the Glue client the compactor uses.
 type GlueAPI interface {
 	GetPartition(ctx context.Context, in *glue.GetPartitionInput, opts ...func(*glue.Options)) (*glue.GetPartitionOutput, error)
-	GetPartitions(ctx context.Context, in *glue.GetPartitionsInput, opts ...func(*glue.Options)) (*glue.GetPartitionsOutput, error)
 	UpdatePartition(ctx context.Context, in *glue.UpdatePartitionInput, opts ...func(*glue.Options)) (*glue.UpdatePartitionOutput, error)
 }
 
