@@ -50,9 +50,9 @@ const (
 	DefaultLateness        = 15 * time.Minute
 	DefaultGrace           = 2 * time.Hour
 	// DefaultLease outlasts the longest Lambda invocation (15 minutes).
-	DefaultLease = 20 * time.Minute
-	DefaultMaxObjectBytes  = 512 << 20
-	DefaultRowGroupBytes   = 128 << 20
+	DefaultLease          = 20 * time.Minute
+	DefaultMaxObjectBytes = 512 << 20
+	DefaultRowGroupBytes  = 128 << 20
 )
 
 // Actions.

@@ -143,8 +143,8 @@ type Object struct {
 }
 
 func (h *Handler) hourPrefix(p layout.Partition) string { return h.cfg.CompactedPrefix + p.Path() }
-func (h *Handler) livePrefix(p layout.Partition) string  { return h.cfg.DataPrefix + p.Path() }
-func (h *Handler) url(key string) string                 { return "s3://" + h.cfg.Bucket + "/" + key }
+func (h *Handler) livePrefix(p layout.Partition) string { return h.cfg.DataPrefix + p.Path() }
+func (h *Handler) url(key string) string                { return "s3://" + h.cfg.Bucket + "/" + key }
 
 // list returns the objects under prefix; with direct, only those directly in it.
 func (h *Handler) list(ctx context.Context, prefix string, direct bool) ([]Object, error) {
