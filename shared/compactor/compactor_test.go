@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -19,6 +20,7 @@ import (
 
 	"github.com/ticklake/ticklake/internal/awsxtest"
 	localglue "github.com/ticklake/ticklake/local/glue"
+	"github.com/ticklake/ticklake/local/s3srv"
 	"github.com/ticklake/ticklake/shared/compactor"
 	"github.com/ticklake/ticklake/shared/envconf"
 	"github.com/ticklake/ticklake/shared/layout"
@@ -52,7 +54,7 @@ func (c *settable) Advance(d time.Duration) { c.mu.Lock(); c.now = c.now.Add(d);
 // lake is an S3 endpoint and a Glue catalog with the ticks table, one hour of it cataloged.
 type lake struct {
 	t      *testing.T
-	s3     *awsxtest.S3
+	s3     *s3.Client
 	glue   *awsxtest.Glue
 	cfg    compactor.Config
 	clock  *settable
@@ -62,7 +64,13 @@ type lake struct {
 
 func newLake(t *testing.T) *lake {
 	t.Helper()
-	l := &lake{t: t, s3: awsxtest.NewS3(t, bucket), glue: awsxtest.NewGlue(t), clock: &settable{now: hourStart.Add(3 * time.Hour)}}
+	return newLakeOn(t, awsxtest.NewS3(t, bucket).Client)
+}
+
+// newLakeOn is a lake over the S3 endpoint of client, which has the bucket.
+func newLakeOn(t *testing.T, client *s3.Client) *lake {
+	t.Helper()
+	l := &lake{t: t, s3: client, glue: awsxtest.NewGlue(t), clock: &settable{now: hourStart.Add(3 * time.Hour)}}
 	cfg, err := compactor.LoadConfig(envconf.FromMap(map[string]string{
 		compactor.EnvBucket: bucket, compactor.EnvDatabase: db, compactor.EnvTable: table}))
 	if err != nil {
@@ -102,7 +110,7 @@ func (l *lake) catalog(start time.Time) {
 }
 
 func (l *lake) handler(hooks compactor.Hooks) *compactor.Handler {
-	return compactor.New(l.cfg, l.s3.Client, l.glue.Client, slog.New(slog.NewTextHandler(io.Discard, nil)),
+	return compactor.New(l.cfg, l.s3, l.glue.Client, slog.New(slog.NewTextHandler(io.Discard, nil)),
 		compactor.WithClock(l.clock), compactor.WithHooks(hooks))
 }
 
@@ -141,7 +149,7 @@ func (l *lake) batch(part int32, first, last int64) {
 		l.t.Fatal(err)
 	}
 	key := layout.DataKey("ticks/", layout.PartitionOf(hourStart.UnixMicro()), layout.BatchName(topic, part, first, last))
-	if _, err := l.s3.Client.PutObject(context.Background(), &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(key),
+	if _, err := l.s3.PutObject(context.Background(), &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(key),
 		Body: bytes.NewReader(body)}); err != nil {
 		l.t.Fatal(err)
 	}
@@ -165,7 +173,7 @@ func (l *lake) query(ctx context.Context) (seen, bool) {
 	}
 	loc := aws.ToString(out.Partition.StorageDescriptor.Location)
 	prefix := strings.TrimPrefix(loc, "s3://"+bucket+"/")
-	list, err := l.s3.Client.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String(bucket), Prefix: aws.String(prefix)})
+	list, err := l.s3.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String(bucket), Prefix: aws.String(prefix)})
 	if err != nil {
 		l.t.Error(err)
 		return seen{}, false
@@ -173,7 +181,7 @@ func (l *lake) query(ctx context.Context) (seen, bool) {
 	s := seen{keys: map[[2]int64]int{}, compacted: strings.Contains(loc, "/run=")}
 	dec := tickparquet.NewDecoder(l.fields)
 	for _, o := range list.Contents {
-		get, err := l.s3.Client.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: o.Key})
+		get, err := l.s3.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: o.Key})
 		if err != nil {
 			return seen{}, false
 		}
@@ -323,7 +331,7 @@ func TestCrashesAndConcurrency(t *testing.T) {
 		}
 	}
 	// Nothing is left but the current run, the manifest and the live objects not yet due.
-	all, err := l.s3.Client.ListObjectsV2(context.Background(), &s3.ListObjectsV2Input{Bucket: aws.String(bucket)})
+	all, err := l.s3.ListObjectsV2(context.Background(), &s3.ListObjectsV2Input{Bucket: aws.String(bucket)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -341,9 +349,42 @@ func TestCrashesAndConcurrency(t *testing.T) {
 }
 
 // TestLateAndRetried: ticks that land after a compaction are not seen until the next run, then once;
-// a retried batch adds nothing.
+// a retried batch adds nothing. It runs on the test S3 (gofakes3 in memory) and on the local twin's
+// S3 (gofakes3 over a folder), which both honour conditional puts.
 func TestLateAndRetried(t *testing.T) {
-	l := newLake(t)
+	t.Run("memory", func(t *testing.T) { lateAndRetried(t, newLake(t)) })
+	t.Run("local twin", func(t *testing.T) {
+		srv, err := s3srv.New(t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := srv.EnsureBucket(bucket); err != nil {
+			t.Fatal(err)
+		}
+		hs := httptest.NewServer(srv)
+		t.Cleanup(hs.Close)
+		l := newLakeOn(t, awsxtest.NewS3Client(hs.URL))
+		lateAndRetried(t, l)
+		// The lock is a conditional put there too.
+		ctx := context.Background()
+		in := func() *s3.PutObjectInput {
+			return &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String("compacted/x/lock.json"), Body: strings.NewReader("{}"), IfNoneMatch: aws.String("*")}
+		}
+		if _, err := l.s3.PutObject(ctx, in()); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := l.s3.PutObject(ctx, in()); err == nil || !strings.Contains(err.Error(), "PreconditionFailed") {
+			t.Fatalf("a second conditional create: %v", err)
+		}
+		stale := in()
+		stale.IfNoneMatch, stale.IfMatch = nil, aws.String(`"00"`)
+		if _, err := l.s3.PutObject(ctx, stale); err == nil || !strings.Contains(err.Error(), "PreconditionFailed") {
+			t.Fatalf("a put on another ETag: %v", err)
+		}
+	})
+}
+
+func lateAndRetried(t *testing.T, l *lake) {
 	for first := int64(0); first < 300; first += 100 {
 		l.batch(0, first, first+99)
 	}
@@ -385,7 +426,7 @@ func TestPlan(t *testing.T) {
 	for _, start := range []time.Time{hourStart.Add(time.Hour), l.clock.Now().Truncate(time.Hour)} {
 		p := layout.PartitionOf(start.UnixMicro())
 		key := layout.DataKey("ticks/", p, layout.BatchName(topic, 0, 10, 19))
-		if _, err := l.s3.Client.PutObject(context.Background(), &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(key),
+		if _, err := l.s3.PutObject(context.Background(), &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(key),
 			Body: strings.NewReader("x")}); err != nil {
 			t.Fatal(err)
 		}
