@@ -51,7 +51,7 @@ const (
 	StateMachine  = "analytics"
 	// CompactionMachine is the compaction state machine's name.
 	CompactionMachine = "compaction"
-	ClusterARN    = "arn:aws:kafka:us-east-1:000000000000:cluster/ticklake-kafka/00000000-0000-0000-0000-000000000000-s1"
+	ClusterARN        = "arn:aws:kafka:us-east-1:000000000000:cluster/ticklake-kafka/00000000-0000-0000-0000-000000000000-s1"
 )
 
 // DefaultCrawlDuration is how long a crawl of a few new partitions takes on AWS, about: the AWS
@@ -118,7 +118,7 @@ type Stack struct {
 	AnalyticsARN string
 	// CompactionARN is the ARN of the compaction state machine.
 	CompactionARN string
-	Started      time.Duration
+	Started       time.Duration
 
 	kafka    *kfake.Cluster
 	server   *endpoint.Server
