@@ -505,6 +505,9 @@ func (h *Handler) compactLocked(ctx context.Context, p layout.Partition, part *g
 	runPath := h.hourPrefix(p) + runPrefix + run + "/"
 	var written []Object
 	enc := tickparquet.NewSchemaEncoder(h.cfg.Fields)
+	if err := enc.SetCompression(tickparquet.CompressionSmall); err != nil {
+		return res, err
+	}
 	kv := [][2]string{{"ticklake.hour", res.Hour}, {"ticklake.run", run}}
 	if len(rows) > 0 {
 		err = enc.EncodeSorted(rows, tickparquet.Layout{RowGroupBytes: h.cfg.RowGroupBytes, MaxObjectBytes: h.cfg.MaxObjectBytes, KV: kv},
@@ -677,39 +680,124 @@ feed:
 }
 
 // DedupeSort keeps one row of each (kafka_partition, kafka_offset), the first in rows, and returns
-// them sorted by symbol, ts, kafka_partition, kafka_offset. It reorders rows in place.
+// them sorted by symbol, ts, kafka_partition, kafka_offset, in a new slice.
 func DedupeSort(rows []tickparquet.Row) []tickparquet.Row {
+	keep := dedupe(rows)
+	// Sort compact keys, symbols replaced by their rank, then gather the rows once.
+	syms := map[string]int32{}
+	var names []string
+	for i := range rows {
+		if _, ok := syms[rows[i].Symbol]; !ok {
+			syms[rows[i].Symbol] = 0
+			names = append(names, rows[i].Symbol)
+		}
+	}
+	slices.Sort(names)
+	for i, n := range names {
+		syms[n] = int32(i)
+	}
+	// Bucket the kept rows by symbol (a stable counting sort), then sort each symbol's keys by ts,
+	// partition and offset: inputs are runs already in that order, which the sort finds quickly.
 	type key struct {
-		part int32
+		ts   int64
 		off  int64
+		part int32
 		idx  int32
 	}
-	// First by (partition, offset, input order), to find the duplicates whatever their other values.
-	keys := make([]key, len(rows))
-	for i := range rows {
-		keys[i] = key{rows[i].KafkaPartition, rows[i].KafkaOffset, int32(i)}
+	ranks := make([]int32, len(keep))
+	starts := make([]int, len(names)+1)
+	lastSym, lastRank := "", int32(-1)
+	for k, i := range keep {
+		if sym := rows[i].Symbol; lastRank < 0 || sym != lastSym {
+			lastSym, lastRank = sym, syms[sym]
+		}
+		ranks[k] = lastRank
+		starts[lastRank+1]++
 	}
-	slices.SortFunc(keys, func(a, b key) int {
-		return cmp.Or(cmp.Compare(a.part, b.part), cmp.Compare(a.off, b.off), cmp.Compare(a.idx, b.idx))
-	})
-	keep := make([]bool, len(rows))
+	for i := 1; i < len(starts); i++ {
+		starts[i] += starts[i-1]
+	}
+	keys := make([]key, len(keep))
+	next := slices.Clone(starts[:len(names)])
+	for k, i := range keep {
+		r := &rows[i]
+		keys[next[ranks[k]]] = key{r.TS, r.KafkaOffset, r.KafkaPartition, i}
+		next[ranks[k]]++
+	}
+	for s := range names {
+		group := keys[starts[s]:starts[s+1]]
+		slices.SortFunc(group, func(a, b key) int {
+			if a.ts != b.ts {
+				return cmp.Compare(a.ts, b.ts)
+			}
+			return cmp.Or(cmp.Compare(a.part, b.part), cmp.Compare(a.off, b.off))
+		})
+	}
+	out := make([]tickparquet.Row, len(keys))
 	for i, k := range keys {
-		if i == 0 || k.part != keys[i-1].part || k.off != keys[i-1].off {
-			keep[k.idx] = true
-		}
+		out[i] = rows[k.idx]
 	}
-	out := rows[:0]
-	for i := range rows {
-		if keep[i] {
-			out = append(out, rows[i])
-		}
-	}
-	clear(rows[len(out):])
-	slices.SortFunc(out, func(a, b tickparquet.Row) int {
-		return cmp.Or(strings.Compare(a.Symbol, b.Symbol), cmp.Compare(a.TS, b.TS),
-			cmp.Compare(a.KafkaPartition, b.KafkaPartition), cmp.Compare(a.KafkaOffset, b.KafkaOffset))
-	})
 	return out
+}
+
+// dedupe returns the indices of the first row of each (kafka_partition, kafka_offset), in order.
+// Offsets of a partition are dense, so a bitmap over each partition's range finds repeats in one pass.
+func dedupe(rows []tickparquet.Row) []int32 {
+	type span struct{ lo, hi int64 }
+	spans := map[int32]*span{}
+	for i := range rows {
+		r := &rows[i]
+		s := spans[r.KafkaPartition]
+		if s == nil {
+			spans[r.KafkaPartition] = &span{r.KafkaOffset, r.KafkaOffset}
+			continue
+		}
+		s.lo, s.hi = min(s.lo, r.KafkaOffset), max(s.hi, r.KafkaOffset)
+	}
+	keep := make([]int32, 0, len(rows))
+	for part, s := range spans {
+		if s.hi-s.lo > int64(8*len(rows))+1<<20 { // sparse offsets: a set instead
+			return dedupeSet(rows)
+		}
+		_ = part
+	}
+	bits := map[int32][]uint64{}
+	for part, s := range spans {
+		bits[part] = make([]uint64, (s.hi-s.lo)/64+1)
+	}
+	lastPart, lastBits, lastLo := int32(-1), []uint64(nil), int64(0)
+	for i := range rows {
+		r := &rows[i]
+		if r.KafkaPartition != lastPart || lastBits == nil {
+			lastPart, lastBits, lastLo = r.KafkaPartition, bits[r.KafkaPartition], spans[r.KafkaPartition].lo
+		}
+		o := r.KafkaOffset - lastLo
+		w, b := o/64, uint64(1)<<(o%64)
+		if lastBits[w]&b != 0 {
+			continue
+		}
+		lastBits[w] |= b
+		keep = append(keep, int32(i))
+	}
+	return keep
+}
+
+func dedupeSet(rows []tickparquet.Row) []int32 {
+	type pk struct {
+		part int32
+		off  int64
+	}
+	seen := make(map[pk]struct{}, len(rows))
+	keep := make([]int32, 0, len(rows))
+	for i := range rows {
+		k := pk{rows[i].KafkaPartition, rows[i].KafkaOffset}
+		if _, ok := seen[k]; ok {
+			continue
+		}
+		seen[k] = struct{}{}
+		keep = append(keep, int32(i))
+	}
+	return keep
 }
 
 // swap points the partition at loc with one UpdatePartition, keeping the rest of its definition.

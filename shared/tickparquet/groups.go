@@ -4,6 +4,9 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"sync"
+
+	"github.com/klauspost/compress/zstd"
 )
 
 // Layout bounds the row groups and objects that EncodeSorted writes. Sizes are bytes at rest
@@ -81,4 +84,37 @@ func (e *Encoder) EncodeSorted(rows []Row, l Layout, emit func(body []byte, rows
 		rows = rows[n:]
 	}
 	return finish()
+}
+
+// Compression is a zstd level the Encoder compresses pages with.
+type Compression int
+
+// Compression levels.
+const (
+	// CompressionFast is the default: the consumer's per-batch objects, where speed matters most.
+	CompressionFast Compression = iota
+	// CompressionSmall is zstd's default level: about 10 % smaller objects for about twice the
+	// compression time, for objects written once and read many times, such as compacted hours.
+	CompressionSmall
+)
+
+// zstdSmall is the shared encoder of CompressionSmall, made on first use.
+var zstdSmall = sync.OnceValues(func() (*zstd.Encoder, error) {
+	return zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedDefault), zstd.WithEncoderConcurrency(1),
+		zstd.WithZeroFrames(true))
+})
+
+// SetCompression chooses the compression level of the objects written next. It fails when the zstd
+// encoder cannot be made.
+func (e *Encoder) SetCompression(c Compression) error {
+	get := zstdEncoder
+	if c == CompressionSmall {
+		get = zstdSmall
+	}
+	z, err := get()
+	if err != nil {
+		return fmt.Errorf("parquet encoder: zstd: %w", err)
+	}
+	e.fw.zstd = z
+	return nil
 }

@@ -22,8 +22,9 @@ var ErrNotTicks = errors.New("not a tick object")
 type Decoder struct {
 	fields schema.Schema
 	cols   []columnDef
-	vals   []parquet.Value
-	strs   map[string]string
+	vals    []parquet.Value
+	strs    map[string]string
+	strsBuf []string
 }
 
 // NewDecoder returns a Decoder of objects whose declared fields are among fields, which may include
@@ -108,7 +109,8 @@ func (d *Decoder) Decode(dst []Row, body []byte) ([]Row, error) {
 	return dst, nil
 }
 
-// readColumn reads one column chunk into rows.
+// readColumn reads one column chunk into rows, from each page's typed values (booleans through
+// parquet-go's generic values).
 func (d *Decoder) readColumn(cc parquet.ColumnChunk, c columnDef, rows []Row, opt []Optional) error {
 	pages := cc.Pages()
 	defer pages.Close()
@@ -121,33 +123,186 @@ func (d *Decoder) readColumn(cc parquet.ColumnChunk, c columnDef, rows []Row, op
 		if err != nil {
 			return err
 		}
-		vr := p.Values()
-		for {
-			n, err := vr.ReadValues(d.vals)
-			for _, v := range d.vals[:n] {
-				if i >= len(rows) {
-					parquet.Release(p)
-					return fmt.Errorf("more values than rows")
-				}
-				if !v.IsNull() {
-					d.set(c, &rows[i], v, opt, i)
-				}
-				i++
-			}
-			if err == io.EOF {
-				break
-			}
-			if err != nil {
-				parquet.Release(p)
-				return err
-			}
+		n := int(p.NumValues())
+		if i+n > len(rows) {
+			parquet.Release(p)
+			return fmt.Errorf("more values than rows")
+		}
+		if c.kind == kindField && c.ftype == schema.Boolean {
+			err = d.readValues(p, c, rows[i:i+n], opt, i)
+		} else {
+			err = d.readPage(p, c, rows[i:i+n], opt, i)
 		}
 		parquet.Release(p)
+		if err != nil {
+			return err
+		}
+		i += n
 	}
 	if i != len(rows) {
 		return fmt.Errorf("%d values for %d rows", i, len(rows))
 	}
 	return nil
+}
+
+// readValues reads a page through parquet-go's generic values.
+func (d *Decoder) readValues(p parquet.Page, c columnDef, rows []Row, opt []Optional, base int) error {
+	vr := p.Values()
+	i := 0
+	for {
+		n, err := vr.ReadValues(d.vals)
+		for _, v := range d.vals[:n] {
+			if i >= len(rows) {
+				return fmt.Errorf("more values than rows")
+			}
+			if !v.IsNull() {
+				d.set(c, &rows[i], v, opt, base+i)
+			}
+			i++
+		}
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// readPage reads a page from its typed values: the present values in order, and definition levels
+// saying which rows they belong to.
+func (d *Decoder) readPage(p parquet.Page, c columnDef, rows []Row, opt []Optional, base int) error {
+	defs := p.DefinitionLevels()
+	if defs != nil && len(defs) != len(rows) {
+		return fmt.Errorf("%d definition levels for %d values", len(defs), len(rows))
+	}
+	data := p.Data()
+	present := func(yield func(i, j int) bool) { // row i holds the page's j-th value
+		j := 0
+		for i := range rows {
+			if defs != nil && defs[i] == 0 {
+				continue
+			}
+			if !yield(i, j) {
+				return
+			}
+			j++
+		}
+	}
+	switch c.physical() {
+	case typeByteArray:
+		var strs []string
+		var idx []int32
+		var buf []byte
+		var offs []uint32
+		if dict := p.Dictionary(); dict != nil {
+			dv := dict.Page().Data()
+			b, o := dv.ByteArray()
+			strs = d.strsBuf[:0]
+			for k := 0; k+1 < len(o); k++ {
+				strs = append(strs, d.intern(b[o[k]:o[k+1]]))
+			}
+			d.strsBuf = strs
+			idx = data.Int32()
+		} else {
+			buf, offs = data.ByteArray()
+		}
+		count := len(idx)
+		if idx == nil {
+			count = max(len(offs)-1, 0)
+		}
+		var bad error
+		for i, j := range present {
+			if j >= count {
+				bad = fmt.Errorf("fewer values than present rows")
+				break
+			}
+			var s string
+			if idx != nil {
+				if int(idx[j]) >= len(strs) || idx[j] < 0 {
+					bad = fmt.Errorf("dictionary index %d out of %d", idx[j], len(strs))
+					break
+				}
+				s = strs[idx[j]]
+			} else if c.name == ColExtra {
+				s = string(buf[offs[j]:offs[j+1]])
+			} else {
+				s = d.intern(buf[offs[j]:offs[j+1]])
+			}
+			switch {
+			case c.name == ColSymbol:
+				rows[i].Symbol = s
+			case c.name == ColExtra:
+				opt[base+i].Extra = s
+				rows[i].Extra = &opt[base+i].Extra
+			default:
+				rows[i].Fields[c.field] = tick.Value{Valid: true, S: s}
+			}
+		}
+		return bad
+	case typeInt64:
+		vals := data.Int64()
+		var bad error
+		for i, j := range present {
+			if j >= len(vals) {
+				bad = fmt.Errorf("fewer values than present rows")
+				break
+			}
+			v := vals[j]
+			switch c.name {
+			case ColTS:
+				rows[i].TS = v
+			case ColSize:
+				rows[i].Size = v
+			case ColKafkaOffset:
+				rows[i].KafkaOffset = v
+			case ColKafkaTimestamp:
+				rows[i].KafkaTimestamp = v
+			default:
+				rows[i].Fields[c.field] = tick.Value{Valid: true, I: v}
+			}
+		}
+		return bad
+	case typeInt32:
+		vals := data.Int32()
+		var bad error
+		for i, j := range present {
+			if j >= len(vals) {
+				bad = fmt.Errorf("fewer values than present rows")
+				break
+			}
+			if c.name == ColKafkaPartition {
+				rows[i].KafkaPartition = vals[j]
+			} else {
+				rows[i].Fields[c.field] = tick.Value{Valid: true, I: int64(vals[j])}
+			}
+		}
+		return bad
+	case typeDouble:
+		vals := data.Double()
+		var bad error
+		for i, j := range present {
+			if j >= len(vals) {
+				bad = fmt.Errorf("fewer values than present rows")
+				break
+			}
+			v := vals[j]
+			switch c.name {
+			case ColPrice:
+				rows[i].Price = v
+			case ColBid:
+				opt[base+i].Bid = v
+				rows[i].Bid = &opt[base+i].Bid
+			case ColAsk:
+				opt[base+i].Ask = v
+				rows[i].Ask = &opt[base+i].Ask
+			default:
+				rows[i].Fields[c.field] = tick.Value{Valid: true, F: v}
+			}
+		}
+		return bad
+	}
+	return fmt.Errorf("unexpected physical type %d", c.physical())
 }
 
 // intern returns b as a string, one allocation per distinct value.
