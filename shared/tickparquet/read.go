@@ -20,8 +20,8 @@ var ErrNotTicks = errors.New("not a tick object")
 // Decoder reads Parquet objects of ticks back into rows. It reuses its buffers and interns strings
 // across calls; it is not safe for concurrent use.
 type Decoder struct {
-	fields schema.Schema
-	cols   []columnDef
+	fields  schema.Schema
+	cols    []columnDef
 	vals    []parquet.Value
 	strs    map[string]string
 	strsBuf []string
