@@ -66,7 +66,8 @@ func (d *Decoder) Decode(dst []Row, body []byte) ([]Row, error) {
 		}
 	}
 	nf := len(d.fields)
-	for _, rg := range f.RowGroups() {
+	meta := f.Metadata().RowGroups
+	for gi, rg := range f.RowGroups() {
 		n := int(rg.NumRows())
 		base := len(dst)
 		dst = slices.Grow(dst, n)[:base+n]
@@ -88,6 +89,13 @@ func (d *Decoder) Decode(dst []Row, body []byte) ([]Row, error) {
 					return dst[:base], fmt.Errorf("%w: no column %q", ErrNotTicks, c.name)
 				}
 				continue // a declared field this object does not have: null
+			}
+			if gi < len(meta) && leaf < len(meta[gi].Columns) {
+				// A chunk whose statistics count every value null is not read: null is the zero row.
+				cm := meta[gi].Columns[leaf].MetaData
+				if c.optional && cm.NumValues == int64(n) && cm.Statistics.NullCount == int64(n) && n > 0 {
+					continue
+				}
 			}
 			if c.optional && c.kind != kindField && opt == nil {
 				opt = make([]Optional, n)
