@@ -450,6 +450,10 @@ func (h *Handler) compact(ctx context.Context, p layout.Partition) (res Response
 	if part, err = h.partition(ctx, p); err != nil {
 		return res, err
 	}
+	if part == nil {
+		res.Skipped, res.Reason = true, "hour no longer cataloged"
+		return res, nil
+	}
 	res, err = h.compactLocked(ctx, p, part, run)
 	log.Info("compaction", "hour", res.Hour, "run", run, "objects_in", res.ObjectsIn, "rows_in", res.RowsIn,
 		"rows_out", res.RowsOut, "duplicates", res.Duplicates, "objects_out", res.ObjectsOut, "bytes_in", res.BytesIn,
