@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
@@ -104,5 +105,30 @@ func TestCompaction(t *testing.T) {
 	row := query(t, st, `SELECT count(*) AS n, count(DISTINCT (kafka_partition, kafka_offset)) AS d FROM ticks`)[0]
 	if row["n"] != strconv.FormatInt(sum.Produced, 10) || row["d"] != row["n"] {
 		t.Errorf("after compaction %v rows, want %d, each once", row, sum.Produced)
+	}
+}
+
+// TestCompactionSchedule checks that serve's schedule starts compactions, each as the Scheduler's
+// schedule does, with {}.
+func TestCompactionSchedule(t *testing.T) {
+	st := start(t, Options{NoPipeline: true})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ran := make(chan sfn.Execution, 10)
+	st.RunCompactionSchedule(ctx, 20*time.Millisecond, func(ex sfn.Execution, err error) {
+		if err != nil {
+			t.Errorf("scheduled compaction: %v", err)
+		}
+		ran <- ex
+	})
+	for i := 0; i < 2; i++ {
+		select {
+		case ex := <-ran:
+			if ex.Status != "SUCCEEDED" || ex.Input != "{}" {
+				t.Errorf("scheduled execution %s, input %s", ex.Status, ex.Input)
+			}
+		case <-time.After(time.Minute):
+			t.Fatal("no scheduled compaction")
+		}
 	}
 }
