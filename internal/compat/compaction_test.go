@@ -13,13 +13,14 @@ import (
 	"github.com/ticklake/ticklake/shared/compactor"
 	"github.com/ticklake/ticklake/shared/schema"
 	"github.com/ticklake/ticklake/shared/tickparquet"
+	"github.com/ticklake/ticklake/shared/tickparquet/decode"
 )
 
 // compactHour compacts objects as the compactor does (decode, dedupe, sort, encode), writing the
 // compacted objects under dir; it returns their paths and the rows in file order.
 func compactHour(t testing.TB, objs []fixture.Object, fields schema.Schema, l tickparquet.Layout, dir string) ([]string, []tickparquet.Row) {
 	t.Helper()
-	dec := tickparquet.NewDecoder(fields)
+	dec := decode.New(fields)
 	var rows []tickparquet.Row
 	var err error
 	for _, o := range objs {

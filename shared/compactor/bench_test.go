@@ -15,6 +15,7 @@ import (
 	"github.com/ticklake/ticklake/shared/compactor"
 	"github.com/ticklake/ticklake/shared/schema"
 	"github.com/ticklake/ticklake/shared/tickparquet"
+	"github.com/ticklake/ticklake/shared/tickparquet/decode"
 )
 
 // hourTicks is one hour at the stack's default rate, 100 ticks/s.
@@ -42,7 +43,7 @@ func BenchmarkCompactHour(b *testing.B) {
 			bytesIn += int64(len(o.Body))
 		}
 		b.Run(in.name+"/core", func(b *testing.B) {
-			dec := tickparquet.NewDecoder(fields)
+			dec := decode.New(fields)
 			enc := tickparquet.NewSchemaEncoder(fields)
 			if err := enc.SetCompression(tickparquet.CompressionSmall); err != nil {
 				b.Fatal(err)

@@ -27,6 +27,7 @@ import (
 	"github.com/ticklake/ticklake/shared/schema"
 	"github.com/ticklake/ticklake/shared/tick"
 	"github.com/ticklake/ticklake/shared/tickparquet"
+	"github.com/ticklake/ticklake/shared/tickparquet/decode"
 )
 
 const (
@@ -183,7 +184,7 @@ func (l *lake) query(ctx context.Context) (seen, bool) {
 		return seen{}, false
 	}
 	s := seen{keys: map[[2]int64]int{}, compacted: strings.Contains(loc, "/run=")}
-	dec := tickparquet.NewDecoder(l.fields)
+	dec := decode.New(l.fields)
 	for _, o := range list.Contents {
 		get, err := l.s3.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: o.Key})
 		if err != nil {

@@ -26,6 +26,7 @@ import (
 	"github.com/ticklake/ticklake/shared/logging"
 	"github.com/ticklake/ticklake/shared/schema"
 	"github.com/ticklake/ticklake/shared/tickparquet"
+	"github.com/ticklake/ticklake/shared/tickparquet/decode"
 )
 
 // Names of the objects kept beside each hour's runs, under COMPACTED_PREFIX dt=.../hour=.../.
@@ -631,7 +632,7 @@ func (h *Handler) readAll(ctx context.Context, objs []Object) ([]tickparquet.Row
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			dec := tickparquet.NewDecoder(h.cfg.Fields)
+			dec := decode.New(h.cfg.Fields)
 			for i := range next {
 				body, etag, err := h.get(ctx, objs[i].Key)
 				if notFound(err) {

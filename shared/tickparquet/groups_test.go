@@ -11,6 +11,7 @@ import (
 	"github.com/ticklake/ticklake/internal/pqread"
 	"github.com/ticklake/ticklake/shared/schema"
 	. "github.com/ticklake/ticklake/shared/tickparquet"
+	"github.com/ticklake/ticklake/shared/tickparquet/decode"
 )
 
 // sameRow reports whether two rows hold the same values, pointers followed.
@@ -58,7 +59,7 @@ func TestEncodeSortedGroupsAndObjects(t *testing.T) {
 	if len(objects) < 2 {
 		t.Fatalf("%d objects, want several", len(objects))
 	}
-	dec := NewDecoder(allTypes)
+	dec := decode.New(allTypes)
 	var back []Row
 	for oi, body := range objects {
 		if len(body) > 200<<10+64<<10 {
@@ -137,10 +138,10 @@ func TestDecodeUndeclaredColumn(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := NewDecoder(schema.Schema{{Name: "venue", Type: schema.String}}).Decode(nil, body); err == nil {
+	if _, err := decode.New(schema.Schema{{Name: "venue", Type: schema.String}}).Decode(nil, body); err == nil {
 		t.Fatal("decoded an object with undeclared columns")
 	}
-	rows, err := NewDecoder(append(slices.Clone(allTypes), schema.Field{Name: "later", Type: schema.Double})).Decode(nil, body)
+	rows, err := decode.New(append(slices.Clone(allTypes), schema.Field{Name: "later", Type: schema.Double})).Decode(nil, body)
 	if err != nil || len(rows) != 10 || rows[0].Fields[len(allTypes)].Valid {
 		t.Fatalf("a field the object lacks: %v, %d rows", err, len(rows))
 	}

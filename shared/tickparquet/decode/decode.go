@@ -1,4 +1,8 @@
-package tickparquet
+// Package decode reads Parquet objects of ticks back into tickparquet rows, with parquet-go, an
+// independent implementation that reads any writer's objects of the schema. It is a package of its
+// own so that only the functions that read objects (the compactor) link parquet-go: the consumer,
+// which only writes, stays small.
+package decode
 
 import (
 	"bytes"
@@ -11,6 +15,7 @@ import (
 
 	"github.com/ticklake/ticklake/shared/schema"
 	"github.com/ticklake/ticklake/shared/tick"
+	"github.com/ticklake/ticklake/shared/tickparquet"
 )
 
 // ErrNotTicks is wrapped by Decode's errors about an object that is not a tick object: a contract
@@ -21,16 +26,16 @@ var ErrNotTicks = errors.New("not a tick object")
 // across calls; it is not safe for concurrent use.
 type Decoder struct {
 	fields  schema.Schema
-	cols    []columnDef
+	cols    []tickparquet.Column
 	vals    []parquet.Value
 	strs    map[string]string
 	strsBuf []string
 }
 
-// NewDecoder returns a Decoder of objects whose declared fields are among fields, which may include
+// New returns a Decoder of objects whose declared fields are among fields, which may include
 // retired fields, so that the columns of objects written before a field was retired still read.
-func NewDecoder(fields schema.Schema) *Decoder {
-	return &Decoder{fields: fields, cols: columnsFor(fields), vals: make([]parquet.Value, 4096), strs: map[string]string{}}
+func New(fields schema.Schema) *Decoder {
+	return &Decoder{fields: fields, cols: tickparquet.Columns(fields), vals: make([]parquet.Value, 4096), strs: map[string]string{}}
 }
 
 // Decode reads a whole object, appending its rows to dst in file order. Declared fields are read into
@@ -38,7 +43,7 @@ func NewDecoder(fields schema.Schema) *Decoder {
 // Decoder does not know is an error (ErrNotTicks), so that no value is dropped silently. Strings are
 // copied out of body. It reads with parquet-go, so it reads any writer's objects of this schema,
 // whatever their encodings, pages and row groups.
-func (d *Decoder) Decode(dst []Row, body []byte) ([]Row, error) {
+func (d *Decoder) Decode(dst []tickparquet.Row, body []byte) ([]tickparquet.Row, error) {
 	f, err := parquet.OpenFile(bytes.NewReader(body), int64(len(body)),
 		parquet.SkipPageIndex(true), parquet.SkipBloomFilters(true))
 	if err != nil {
@@ -53,16 +58,16 @@ func (d *Decoder) Decode(dst []Row, body []byte) ([]Row, error) {
 	}
 	known := map[string]bool{}
 	for _, c := range d.cols {
-		known[c.name] = true
+		known[c.Name] = true
 	}
 	for name := range leafOf {
 		if !known[name] {
 			return dst, fmt.Errorf("%w: column %q is not declared", ErrNotTicks, name)
 		}
 	}
-	for _, c := range contractColumns {
-		if _, ok := leafOf[c.name]; !ok {
-			return dst, fmt.Errorf("%w: no column %q", ErrNotTicks, c.name)
+	for _, c := range d.cols {
+		if _, ok := leafOf[c.Name]; !ok && c.Field < 0 && !c.Optional {
+			return dst, fmt.Errorf("%w: no column %q", ErrNotTicks, c.Name)
 		}
 	}
 	nf := len(d.fields)
@@ -80,28 +85,28 @@ func (d *Decoder) Decode(dst []Row, body []byte) ([]Row, error) {
 				rows[i].Fields = fieldVals[i*nf : (i+1)*nf : (i+1)*nf]
 			}
 		}
-		var opt []Optional
+		var opt []tickparquet.Optional
 		chunks := rg.ColumnChunks()
 		for _, c := range d.cols {
-			leaf, ok := leafOf[c.name]
+			leaf, ok := leafOf[c.Name]
 			if !ok {
-				if !c.optional {
-					return dst[:base], fmt.Errorf("%w: no column %q", ErrNotTicks, c.name)
+				if !c.Optional {
+					return dst[:base], fmt.Errorf("%w: no column %q", ErrNotTicks, c.Name)
 				}
 				continue // a declared field this object does not have: null
 			}
 			if gi < len(meta) && leaf < len(meta[gi].Columns) {
 				// A chunk whose statistics count every value null is not read: null is the zero row.
 				cm := meta[gi].Columns[leaf].MetaData
-				if c.optional && cm.NumValues == int64(n) && cm.Statistics.NullCount == int64(n) && n > 0 {
+				if c.Optional && cm.NumValues == int64(n) && cm.Statistics.NullCount == int64(n) && n > 0 {
 					continue
 				}
 			}
-			if c.optional && c.kind != kindField && opt == nil {
-				opt = make([]Optional, n)
+			if c.Optional && c.Field < 0 && opt == nil {
+				opt = make([]tickparquet.Optional, n)
 			}
 			if err := d.readColumn(chunks[leaf], c, rows, opt); err != nil {
-				return dst[:base], fmt.Errorf("read column %s: %w", c.name, err)
+				return dst[:base], fmt.Errorf("read column %s: %w", c.Name, err)
 			}
 		}
 		if nf > 0 {
@@ -119,7 +124,7 @@ func (d *Decoder) Decode(dst []Row, body []byte) ([]Row, error) {
 
 // readColumn reads one column chunk into rows, from each page's typed values (booleans through
 // parquet-go's generic values).
-func (d *Decoder) readColumn(cc parquet.ColumnChunk, c columnDef, rows []Row, opt []Optional) error {
+func (d *Decoder) readColumn(cc parquet.ColumnChunk, c tickparquet.Column, rows []tickparquet.Row, opt []tickparquet.Optional) error {
 	pages := cc.Pages()
 	defer pages.Close()
 	i := 0
@@ -136,7 +141,7 @@ func (d *Decoder) readColumn(cc parquet.ColumnChunk, c columnDef, rows []Row, op
 			parquet.Release(p)
 			return fmt.Errorf("more values than rows")
 		}
-		if c.kind == kindField && c.ftype == schema.Boolean {
+		if c.Field >= 0 && c.Type == schema.Boolean {
 			err = d.readValues(p, c, rows[i:i+n], opt, i)
 		} else {
 			err = d.readPage(p, c, rows[i:i+n], opt, i)
@@ -154,7 +159,7 @@ func (d *Decoder) readColumn(cc parquet.ColumnChunk, c columnDef, rows []Row, op
 }
 
 // readValues reads a page through parquet-go's generic values.
-func (d *Decoder) readValues(p parquet.Page, c columnDef, rows []Row, opt []Optional, base int) error {
+func (d *Decoder) readValues(p parquet.Page, c tickparquet.Column, rows []tickparquet.Row, opt []tickparquet.Optional, base int) error {
 	vr := p.Values()
 	i := 0
 	for {
@@ -179,7 +184,7 @@ func (d *Decoder) readValues(p parquet.Page, c columnDef, rows []Row, opt []Opti
 
 // readPage reads a page from its typed values: the present values in order, and definition levels
 // saying which rows they belong to.
-func (d *Decoder) readPage(p parquet.Page, c columnDef, rows []Row, opt []Optional, base int) error {
+func (d *Decoder) readPage(p parquet.Page, c tickparquet.Column, rows []tickparquet.Row, opt []tickparquet.Optional, base int) error {
 	defs := p.DefinitionLevels()
 	if defs != nil && len(defs) != len(rows) {
 		return fmt.Errorf("%d definition levels for %d values", len(defs), len(rows))
@@ -197,7 +202,7 @@ func (d *Decoder) readPage(p parquet.Page, c columnDef, rows []Row, opt []Option
 			j++
 		}
 	}
-	switch c.physical() {
+	switch physical(c) {
 	case typeByteArray:
 		var strs []string
 		var idx []int32
@@ -232,19 +237,19 @@ func (d *Decoder) readPage(p parquet.Page, c columnDef, rows []Row, opt []Option
 					break
 				}
 				s = strs[idx[j]]
-			} else if c.name == ColExtra {
+			} else if c.Name == tickparquet.ColExtra {
 				s = string(buf[offs[j]:offs[j+1]])
 			} else {
 				s = d.intern(buf[offs[j]:offs[j+1]])
 			}
 			switch {
-			case c.name == ColSymbol:
+			case c.Name == tickparquet.ColSymbol:
 				rows[i].Symbol = s
-			case c.name == ColExtra:
+			case c.Name == tickparquet.ColExtra:
 				opt[base+i].Extra = s
 				rows[i].Extra = &opt[base+i].Extra
 			default:
-				rows[i].Fields[c.field] = tick.Value{Valid: true, S: s}
+				rows[i].Fields[c.Field] = tick.Value{Valid: true, S: s}
 			}
 		}
 		return bad
@@ -257,17 +262,17 @@ func (d *Decoder) readPage(p parquet.Page, c columnDef, rows []Row, opt []Option
 				break
 			}
 			v := vals[j]
-			switch c.name {
-			case ColTS:
+			switch c.Name {
+			case tickparquet.ColTS:
 				rows[i].TS = v
-			case ColSize:
+			case tickparquet.ColSize:
 				rows[i].Size = v
-			case ColKafkaOffset:
+			case tickparquet.ColKafkaOffset:
 				rows[i].KafkaOffset = v
-			case ColKafkaTimestamp:
+			case tickparquet.ColKafkaTimestamp:
 				rows[i].KafkaTimestamp = v
 			default:
-				rows[i].Fields[c.field] = tick.Value{Valid: true, I: v}
+				rows[i].Fields[c.Field] = tick.Value{Valid: true, I: v}
 			}
 		}
 		return bad
@@ -279,10 +284,10 @@ func (d *Decoder) readPage(p parquet.Page, c columnDef, rows []Row, opt []Option
 				bad = fmt.Errorf("fewer values than present rows")
 				break
 			}
-			if c.name == ColKafkaPartition {
+			if c.Name == tickparquet.ColKafkaPartition {
 				rows[i].KafkaPartition = vals[j]
 			} else {
-				rows[i].Fields[c.field] = tick.Value{Valid: true, I: int64(vals[j])}
+				rows[i].Fields[c.Field] = tick.Value{Valid: true, I: int64(vals[j])}
 			}
 		}
 		return bad
@@ -295,22 +300,22 @@ func (d *Decoder) readPage(p parquet.Page, c columnDef, rows []Row, opt []Option
 				break
 			}
 			v := vals[j]
-			switch c.name {
-			case ColPrice:
+			switch c.Name {
+			case tickparquet.ColPrice:
 				rows[i].Price = v
-			case ColBid:
+			case tickparquet.ColBid:
 				opt[base+i].Bid = v
 				rows[i].Bid = &opt[base+i].Bid
-			case ColAsk:
+			case tickparquet.ColAsk:
 				opt[base+i].Ask = v
 				rows[i].Ask = &opt[base+i].Ask
 			default:
-				rows[i].Fields[c.field] = tick.Value{Valid: true, F: v}
+				rows[i].Fields[c.Field] = tick.Value{Valid: true, F: v}
 			}
 		}
 		return bad
 	}
-	return fmt.Errorf("unexpected physical type %d", c.physical())
+	return fmt.Errorf("unexpected physical type %d", physical(c))
 }
 
 // intern returns b as a string, one allocation per distinct value.
@@ -325,47 +330,47 @@ func (d *Decoder) intern(b []byte) string {
 	return s
 }
 
-func (d *Decoder) set(c columnDef, r *Row, v parquet.Value, opt []Optional, i int) {
-	switch c.name {
-	case ColSymbol:
+func (d *Decoder) set(c tickparquet.Column, r *tickparquet.Row, v parquet.Value, opt []tickparquet.Optional, i int) {
+	switch c.Name {
+	case tickparquet.ColSymbol:
 		r.Symbol = d.intern(v.ByteArray())
 		return
-	case ColTS:
+	case tickparquet.ColTS:
 		r.TS = v.Int64()
 		return
-	case ColPrice:
+	case tickparquet.ColPrice:
 		r.Price = v.Double()
 		return
-	case ColSize:
+	case tickparquet.ColSize:
 		r.Size = v.Int64()
 		return
-	case ColKafkaPartition:
+	case tickparquet.ColKafkaPartition:
 		r.KafkaPartition = v.Int32()
 		return
-	case ColKafkaOffset:
+	case tickparquet.ColKafkaOffset:
 		r.KafkaOffset = v.Int64()
 		return
-	case ColKafkaTimestamp:
+	case tickparquet.ColKafkaTimestamp:
 		r.KafkaTimestamp = v.Int64()
 		return
 	}
-	if c.kind != kindField {
-		switch c.name {
-		case ColBid:
+	if c.Field < 0 {
+		switch c.Name {
+		case tickparquet.ColBid:
 			opt[i].Bid = v.Double()
 			r.Bid = &opt[i].Bid
-		case ColAsk:
+		case tickparquet.ColAsk:
 			opt[i].Ask = v.Double()
 			r.Ask = &opt[i].Ask
-		case ColExtra:
+		case tickparquet.ColExtra:
 			opt[i].Extra = string(v.ByteArray())
 			r.Extra = &opt[i].Extra
 		}
 		return
 	}
-	fv := &r.Fields[c.field]
+	fv := &r.Fields[c.Field]
 	fv.Valid = true
-	switch c.ftype {
+	switch c.Type {
 	case schema.String:
 		fv.S = d.intern(v.ByteArray())
 	case schema.Double:
@@ -379,4 +384,39 @@ func (d *Decoder) set(c columnDef, r *Row, v parquet.Value, opt []Optional, i in
 	default:
 		fv.I = v.Int64()
 	}
+}
+
+// Parquet physical types of the columns.
+const (
+	typeBoolean = iota
+	typeInt32
+	typeInt64
+	typeDouble
+	typeByteArray
+)
+
+// physical is the physical type of a column, as the encoder writes it.
+func physical(c tickparquet.Column) int {
+	if c.Field >= 0 {
+		switch c.Type {
+		case schema.String:
+			return typeByteArray
+		case schema.Double:
+			return typeDouble
+		case schema.Boolean:
+			return typeBoolean
+		case schema.Date:
+			return typeInt32
+		}
+		return typeInt64
+	}
+	switch c.Name {
+	case tickparquet.ColSymbol, tickparquet.ColExtra:
+		return typeByteArray
+	case tickparquet.ColPrice, tickparquet.ColBid, tickparquet.ColAsk:
+		return typeDouble
+	case tickparquet.ColKafkaPartition:
+		return typeInt32
+	}
+	return typeInt64
 }
