@@ -6,6 +6,7 @@ package decode
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -44,6 +45,12 @@ func New(fields schema.Schema) *Decoder {
 // copied out of body. It reads with parquet-go, so it reads any writer's objects of this schema,
 // whatever their encodings, pages and row groups.
 func (d *Decoder) Decode(dst []tickparquet.Row, body []byte) ([]tickparquet.Row, error) {
+	// The frame first, so that a damaged object fails at once rather than after parquet-go sized
+	// buffers from its footer length.
+	if len(body) < 12 || string(body[:4]) != "PAR1" || string(body[len(body)-4:]) != "PAR1" ||
+		int64(binary.LittleEndian.Uint32(body[len(body)-8:])) > int64(len(body)-12) {
+		return dst, fmt.Errorf("%w: not a Parquet object (%d bytes)", ErrNotTicks, len(body))
+	}
 	f, err := parquet.OpenFile(bytes.NewReader(body), int64(len(body)),
 		parquet.SkipPageIndex(true), parquet.SkipBloomFilters(true))
 	if err != nil {
