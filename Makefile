@@ -1,8 +1,8 @@
 # ticklake: see README.md for every target.
 GOARCH ?= arm64
-FUNCTIONS := producer consumer crawlertrigger topicinit
+FUNCTIONS := producer consumer crawlertrigger topicinit compactor
 # Largest deployment zip accepted, in bytes.
-MAX_ZIP := 6000000
+MAX_ZIP := 10000000
 # The CDK's Node.js runtime (jsii) warns on Node 20 at every call otherwise.
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 CDK := node_modules/.bin/cdk

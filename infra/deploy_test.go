@@ -92,7 +92,10 @@ func TestAsyncInvocations(t *testing.T) {
 		"RetryPolicy":      map[string]any{"MaximumRetryAttempts": 0, "MaximumEventAgeInSeconds": 60},
 		"DeadLetterConfig": assertions.Match_AnyValue()})})
 	// The schedule's input, once Scheduler fills in its context attributes, is the producer's event.
-	for _, sch := range resourcesOf(raw, "AWS::Scheduler::Schedule") {
+	for id, sch := range resourcesOf(raw, "AWS::Scheduler::Schedule") {
+		if !strings.HasPrefix(id, "ProducerSchedule") {
+			continue
+		}
 		input := resolve(t, sch["Properties"].(map[string]any)["Target"].(map[string]any)["Input"], raw["Resources"].(map[string]any))
 		input = strings.NewReplacer("<aws.scheduler.execution-id>", "d1c2b3a4-0000-4000-8000-000000000000",
 			"<aws.scheduler.scheduled-time>", "2026-11-25T14:30:00Z",
@@ -105,6 +108,9 @@ func TestAsyncInvocations(t *testing.T) {
 	// The schedule starts running once its role may invoke the producer and the producer's
 	// asynchronous settings (no retry) are in place: a run before them would fail, or be retried.
 	for id, sch := range resourcesOf(raw, "AWS::Scheduler::Schedule") {
+		if !strings.HasPrefix(id, "ProducerSchedule") {
+			continue
+		}
 		deps := jsonText(sch["DependsOn"])
 		for cfg := range configs {
 			if strings.Contains(jsonText(configs[cfg]["Properties"].(map[string]any)["FunctionName"]), producer) && !strings.Contains(deps, `"`+cfg+`"`) {
@@ -211,8 +217,8 @@ func TestOtherSettings(t *testing.T) {
 			"DatabaseInput": assertions.Match_ObjectLike(&map[string]any{"Name": "ticklake_dev"})}))
 	})
 	grants := resourcesOf(raw, "AWS::LakeFormation::PrincipalPermissions")
-	if len(grants) != 6 {
-		t.Errorf("%d Lake Formation grants, want 6 (database and tables for the crawler, the crawlertrigger, the state machine)", len(grants))
+	if len(grants) != 8 {
+		t.Errorf("%d Lake Formation grants, want 8 (database and tables for the crawler, the crawlertrigger, the state machine, the compactor)", len(grants))
 	}
 	var dbID string
 	for id := range resourcesOf(raw, "AWS::Glue::Database") {
@@ -365,4 +371,53 @@ func isQueryName(n string) bool {
 		}
 	}
 	return false
+}
+
+// TestCompactionIAM checks the compaction's rights: the compactor reads and deletes live objects,
+// writes and deletes under the compacted prefix only, lists those two prefixes, and reads and updates
+// this table's partitions; the schedule's role may only start the compaction and reach its queue; the
+// analytics may read compacted objects; the crawler and the S3 notification never see them.
+func TestCompactionIAM(t *testing.T) {
+	_, _, raw := synth(t)
+	var compactor, schedule, analytics string
+	for id, pol := range resourcesOf(raw, "AWS::IAM::Policy") {
+		text := jsonText(pol["Properties"])
+		switch {
+		case strings.HasPrefix(id, "CompactorRole"):
+			compactor += text
+		case strings.HasPrefix(id, "CompactionScheduleRole"):
+			schedule += text
+		case strings.HasPrefix(id, "AnalyticsStateMachineRole"):
+			analytics += text
+		}
+	}
+	for _, want := range []string{`"s3:GetObject","s3:DeleteObject"`, `/ticks/*`, `"s3:GetObject","s3:PutObject","s3:DeleteObject"`,
+		`/compacted/*`, `"s3:prefix":["ticks/","ticks/*","compacted/","compacted/*"]`,
+		`"glue:GetTable","glue:GetPartition","glue:GetPartitions","glue:UpdatePartition"`, `table/ticklake/ticks`} {
+		if !strings.Contains(compactor, want) {
+			t.Errorf("compactor policy lacks %s: %s", want, compactor)
+		}
+	}
+	for _, bad := range []string{"glue:CreatePartition", "glue:DeletePartition", "glue:UpdateTable", "s3:*", "s3:PutObjectAcl"} {
+		if strings.Contains(compactor, bad) {
+			t.Errorf("compactor policy has %s", bad)
+		}
+	}
+	if !strings.Contains(schedule, `"states:StartExecution"`) || !strings.Contains(schedule, `"sqs:SendMessage"`) ||
+		strings.Count(schedule, `"Action"`) != 2 {
+		t.Errorf("compaction schedule role: %s", schedule)
+	}
+	if !strings.Contains(analytics, "/compacted/*") {
+		t.Errorf("the analytics may not read compacted objects: %s", analytics)
+	}
+	for _, c := range resourcesOf(raw, "AWS::Glue::Crawler") {
+		if text := jsonText(c["Properties"].(map[string]any)["Targets"]); strings.Contains(text, "compacted") || !strings.Contains(text, "/ticks/") {
+			t.Errorf("crawler targets %s", text)
+		}
+	}
+	for _, n := range resourcesOf(raw, "Custom::S3BucketNotifications") {
+		if text := jsonText(n["Properties"]); strings.Contains(text, "compacted") {
+			t.Errorf("notification %s", text)
+		}
+	}
 }

@@ -17,7 +17,7 @@ const (
 		"at run time; their IDs do not exist at deployment, and the EC2 Describe actions do not support resource-level permissions."
 	reasonSFNLogs = "Step Functions vends its logs to CloudWatch through log deliveries, whose actions " +
 		"(CreateLogDelivery, PutResourcePolicy, DescribeLogGroups, ...) require Resource * (see the Step Functions logging guide)."
-	reasonPrefix = "Scoped to one key prefix the role owns (ticks/, dlq/ or results/): object keys under it are created at run " +
+	reasonPrefix = "Scoped to one key prefix the role owns (ticks/, dlq/, compacted/ or results/): object keys under it are created at run " +
 		"time, one per batch and hour, so they cannot be listed in advance."
 	reasonCrawlerLogs = "The Glue crawler writes log streams, created at run time, in the fixed log group /aws-glue/crawlers; " +
 		"the grant is limited to that group."
@@ -37,6 +37,8 @@ const (
 	reasonSFNLogLevel = "The state machine logs errors only by default, without execution data, because its execution data " +
 		"carries query results; every step of every execution stays in the execution history and the X-Ray traces, and " +
 		"ticklake:state-machine-log-level=ALL (with ticklake:log-execution-data) turns full logging on."
+	reasonCompactor = "The compactor reads and deletes live objects under the data prefix, and writes its compacted objects, " +
+		"manifests and lock objects under the compacted prefix, all keyed by hour and run at run time."
 	reasonEC23 = "The rule cannot evaluate an ingress rule whose source is a security group reference. The group admits " +
 		"HTTPS only from the MSK cluster's security group, never from an address range."
 )
@@ -67,8 +69,13 @@ func Suppress(t *TicklakeStack) {
 		"Resource::<"+logicalID(t.DataBucket.Node().DefaultChild())+".Arn>/ticks/*",
 		"Resource::<"+logicalID(t.DataBucket.Node().DefaultChild())+".Arn>/dlq/*"))
 	by("CrawlerTriggerRole", rule("AwsSolutions-IAM5", reasonXRay, star))
+	by("CompactorRole", rule("AwsSolutions-IAM5", reasonXRay+" "+reasonPrefix+" "+reasonCompactor, star,
+		"Resource::<"+logicalID(t.DataBucket.Node().DefaultChild())+".Arn>/"+t.Settings.DataPrefix+"*",
+		"Resource::<"+logicalID(t.DataBucket.Node().DefaultChild())+".Arn>/"+t.Settings.CompactedPrefix+"*"))
+	by("Compaction/StateMachine/Role", rule("AwsSolutions-IAM5", reasonXRay+" "+reasonSFNLogs, star))
 	by("Analytics/StateMachine/Role", rule("AwsSolutions-IAM5", reasonXRay+" "+reasonSFNLogs+" "+reasonPrefix, star,
 		"Resource::<"+logicalID(t.DataBucket.Node().DefaultChild())+".Arn>/ticks/*",
+		"Resource::<"+logicalID(t.DataBucket.Node().DefaultChild())+".Arn>/"+t.Settings.CompactedPrefix+"*",
 		"Resource::<"+logicalID(t.Results.Node().DefaultChild())+".Arn>/results/*"))
 	by("CrawlerRole", rule("AwsSolutions-IAM5", reasonPrefix+" "+reasonCrawlerLogs,
 		"Resource::<"+logicalID(t.DataBucket.Node().DefaultChild())+".Arn>/ticks/*",
@@ -77,7 +84,7 @@ func Suppress(t *TicklakeStack) {
 		rule("AwsSolutions-IAM5", reasonProviderInvoke), rule("AwsSolutions-L1", reasonFrameworkRole))
 	by("Crawler", rule("AwsSolutions-GL1", reasonCrawlerEncryption))
 	by("EndpointSecurityGroup", rule("CdkNagValidationFailure", reasonEC23))
-	for _, q := range []string{"ProducerFailures", "CrawlerTriggerFailures"} {
+	for _, q := range []string{"ProducerFailures", "CrawlerTriggerFailures", "CompactionScheduleFailures"} {
 		by(q, rule("AwsSolutions-SQS3", reasonFailureQueue))
 	}
 	if t.Settings.StateMachineLogLevel != "ALL" {

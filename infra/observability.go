@@ -25,6 +25,9 @@ type ObservabilityProps struct {
 	Consumer     awslambda.Function
 	Trigger      awslambda.Function
 	StateMachine sfn.StateMachine
+	// Compactor and Compaction are the compactor function and the compaction state machine.
+	Compactor  awslambda.Function
+	Compaction sfn.StateMachine
 	// FailureQueues keep failed asynchronous invocations, by name: a message in one raises an alarm.
 	FailureQueues map[string]awssqs.IQueue
 }
@@ -88,6 +91,11 @@ func NewObservability(scope constructs.Construct, id string, p ObservabilityProp
 	alarm("OffsetLag", "The consumer is more than 100,000 records behind the topic for 15 minutes", offsetLag, 100000, 3)
 	alarm("DeadLetters", "Records were rejected and written to the dead-letter prefix", deadLetters, 1, 1)
 	alarm("AnalyticsFailed", "An analytics execution failed", p.StateMachine.MetricFailed(sum), 1, 1)
+	alarm("CompactionFailed", "A compaction execution failed: an hour could not be compacted (its output names the hours and errors); "+
+		"its live objects stay visible, and the next run tries again", p.Compaction.MetricFailed(sum), 1, 1)
+	alarm("CompactionTimedOut", "A compaction execution timed out or was aborted", awscloudwatch.NewMathExpression(&awscloudwatch.MathExpressionProps{
+		Expression: jsii.String("timedout + aborted"), Period: five, Label: jsii.String("timed out or aborted"),
+		UsingMetrics: &map[string]awscloudwatch.IMetric{"timedout": p.Compaction.MetricTimedOut(sum), "aborted": p.Compaction.MetricAborted(sum)}}), 1, 1)
 	for _, name := range sortedKeys(p.FailureQueues) {
 		q := p.FailureQueues[name]
 		alarm(name, "A failed asynchronous invocation is waiting in "+name+" (see the README: re-drive)",
@@ -110,6 +118,10 @@ func NewObservability(scope constructs.Construct, id string, p ObservabilityProp
 		graph("4. Dead letters", deadLetters),
 		graph("5. Crawlertrigger: invocations and errors", p.Trigger.MetricInvocations(sum), p.Trigger.MetricErrors(sum)),
 		graph("6. Analytics executions", p.StateMachine.MetricSucceeded(sum), p.StateMachine.MetricFailed(sum)))
+	dash.AddWidgets(
+		graph("7. Compaction executions", p.Compaction.MetricSucceeded(sum), p.Compaction.MetricFailed(sum), p.Compaction.MetricTimedOut(sum)),
+		graph("8. Compactor: invocations, errors, duration", p.Compactor.MetricInvocations(sum), p.Compactor.MetricErrors(sum),
+			p.Compactor.MetricDuration(nil)))
 	return Observability{AlarmTopic: topic}
 }
 

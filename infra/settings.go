@@ -56,6 +56,25 @@ type Settings struct {
 	LakeFormation bool
 	// Fields are the declared extra fields (context ticklake:fields).
 	Fields schema.Schema
+	// CompactedPrefix is the S3 prefix of compacted objects: outside DataPrefix (the crawler's target
+	// and the S3 notification's prefix) and DLQPrefix.
+	CompactedPrefix string
+	// CompactionScheduleMinutes runs the compaction every this many minutes; CompactionSchedule, when
+	// set, is a Scheduler expression (cron(...) or rate(...)) that overrides it.
+	CompactionScheduleMinutes int
+	CompactionSchedule        string
+	// CompactionEnabled false deploys the compaction's schedule switched off.
+	CompactionEnabled bool
+	// CompactionLatenessMinutes: an hour is closed this long after its end.
+	CompactionLatenessMinutes int
+	// CompactionGraceMinutes: superseded objects are kept this long, longer than Athena's longest query.
+	CompactionGraceMinutes int
+	// CompactionMaxObjectMB caps one compacted object; CompactionRowGroupMB sizes its row groups.
+	CompactionMaxObjectMB, CompactionRowGroupMB int
+	// CompactionConcurrency bounds the hours compacted at once (the Map state's MaxConcurrency).
+	CompactionConcurrency int
+	// CompactorMemoryMB is the compactor function's memory.
+	CompactorMemoryMB int
 	// AssetDir holds the functions' zips (make build).
 	AssetDir string
 }
@@ -71,9 +90,12 @@ func DefaultSettings() Settings {
 	return Settings{
 		Kafka: KafkaServerless, KafkaVersion: "3.6.0", BrokerType: "kafka.m7g.large", BrokerVolumeGB: 100,
 		Topic: "ticks", Partitions: 6, ScheduleMinutes: 1, ScheduleEnabled: true, TicksPerSecond: 100, RunSeconds: 50,
-		TickSource: "sim", BatchSize: 1000, BatchWindowSeconds: 5, StartingPosition: "TRIM_HORIZON",
+		TickSource: "sim", BatchSize: 10000, BatchWindowSeconds: 60, StartingPosition: "TRIM_HORIZON",
 		BytesScannedCutoff: 10 << 30, LogRetentionDays: 30, DeadLetterDays: 30, ResultDays: 7, CrawlerMaxPolls: 40,
 		Database: "ticklake", DataPrefix: "ticks/", DLQPrefix: "dlq/", StateMachineLogLevel: "ERROR", Fields: schema.MustDefault(),
+		CompactedPrefix: "compacted/", CompactionScheduleMinutes: 60, CompactionEnabled: true, CompactionLatenessMinutes: 15,
+		CompactionGraceMinutes: 120, CompactionMaxObjectMB: 512, CompactionRowGroupMB: 128, CompactionConcurrency: 4,
+		CompactorMemoryMB: 3008,
 	}
 }
 
@@ -162,6 +184,17 @@ func ReadSettings(scope constructs.Construct) (Settings, error) {
 	boolean("log-execution-data", &s.LogExecutionData)
 	boolean("lake-formation", &s.LakeFormation)
 	str("asset-dir", &s.AssetDir)
+	str("compacted-prefix", &s.CompactedPrefix)
+	num("compaction-schedule-minutes", &s.CompactionScheduleMinutes, 1, 1440)
+	str("compaction-schedule", &s.CompactionSchedule)
+	boolean("compaction-enabled", &s.CompactionEnabled)
+	num("compaction-lateness-minutes", &s.CompactionLatenessMinutes, 0, 1440)
+	num("compaction-grace-minutes", &s.CompactionGraceMinutes, 30, 10080)
+	num("compaction-max-object-mb", &s.CompactionMaxObjectMB, 16, 5120)
+	num("compaction-row-group-mb", &s.CompactionRowGroupMB, 1, 1024)
+	num("compaction-concurrency", &s.CompactionConcurrency, 1, 40)
+	num("compactor-memory-mb", &s.CompactorMemoryMB, 512, 10240)
+	errs = append(errs, s.checkCompaction()...)
 	if f, err := readFields(scope.Node().TryGetContext(jsii.String(schema.ContextFields))); err != nil {
 		errs = append(errs, err.Error())
 	} else {
@@ -189,6 +222,47 @@ func ReadSettings(scope constructs.Construct) (Settings, error) {
 		return s, fmt.Errorf("bad context: %s", strings.Join(errs, "; "))
 	}
 	return s, nil
+}
+
+// schedulePattern is a Scheduler expression the compaction's schedule accepts.
+var schedulePattern = regexp.MustCompile(`^(cron\([^()]+\)|rate\([1-9][0-9]* (minute|minutes|hour|hours|day|days)\))$`)
+
+// checkCompaction checks the compaction's settings together, naming the keys.
+func (s Settings) checkCompaction() []string {
+	var errs []string
+	if s.CompactionSchedule != "" && !schedulePattern.MatchString(s.CompactionSchedule) {
+		errs = append(errs, fmt.Sprintf("ticklake:compaction-schedule=%q: want a Scheduler expression such as cron(20 * * * ? *) or rate(1 hour)", s.CompactionSchedule))
+	}
+	if s.CompactionRowGroupMB > s.CompactionMaxObjectMB {
+		errs = append(errs, fmt.Sprintf("ticklake:compaction-row-group-mb=%d: want at most ticklake:compaction-max-object-mb (%d)", s.CompactionRowGroupMB, s.CompactionMaxObjectMB))
+	}
+	p := s.CompactedPrefix
+	switch {
+	case p == "" || !strings.HasSuffix(p, "/") || strings.HasPrefix(p, "/"):
+		errs = append(errs, fmt.Sprintf("ticklake:compacted-prefix=%q: want a prefix such as compacted/, ending in /", p))
+	case strings.HasPrefix(p, s.DataPrefix) || strings.HasPrefix(s.DataPrefix, p):
+		errs = append(errs, fmt.Sprintf("ticklake:compacted-prefix=%q overlaps the data prefix %s (the crawler's target and the S3 notification's prefix)", p, s.DataPrefix))
+	case strings.HasPrefix(p, s.DLQPrefix) || strings.HasPrefix(s.DLQPrefix, p):
+		errs = append(errs, fmt.Sprintf("ticklake:compacted-prefix=%q overlaps the dead-letter prefix %s", p, s.DLQPrefix))
+	}
+	return errs
+}
+
+// CompactionExpression is the compaction schedule's expression: the explicit one, else every
+// CompactionScheduleMinutes (hourly: at a fixed minute, just after the previous hour has closed).
+func (s Settings) CompactionExpression() string {
+	switch {
+	case s.CompactionSchedule != "":
+		return s.CompactionSchedule
+	case s.CompactionScheduleMinutes == 1:
+		return "rate(1 minute)"
+	case s.CompactionScheduleMinutes == 60:
+		// Hourly, 5 minutes after the last hour closes (its end plus the lateness).
+		return fmt.Sprintf("cron(%d * * * ? *)", (s.CompactionLatenessMinutes+5)%60)
+	case s.CompactionScheduleMinutes%60 == 0:
+		return fmt.Sprintf("rate(%d hours)", s.CompactionScheduleMinutes/60)
+	}
+	return fmt.Sprintf("rate(%d minutes)", s.CompactionScheduleMinutes)
 }
 
 // stagePattern is what a stage may be: it becomes part of the stack's name and of resource names.

@@ -25,7 +25,7 @@ import (
 )
 
 // Functions are the zips the stack deploys, from make build.
-var Functions = []string{"producer", "consumer", "crawlertrigger", "topicinit"}
+var Functions = []string{"producer", "consumer", "crawlertrigger", "topicinit", "compactor"}
 
 // TicklakeStackProps configure the stack.
 type TicklakeStackProps struct {
@@ -48,6 +48,10 @@ type TicklakeStack struct {
 	WorkGroup    awsathena.CfnWorkGroup
 	StateMachine StateMachineParts
 	Schedule     awsscheduler.CfnSchedule
+	// Compaction is the compactor, the compaction state machine and its schedule.
+	Compaction Compaction
+	// CompactionFailures keeps the compaction schedule's starts that could not be delivered.
+	CompactionFailures awssqs.Queue
 	// ProducerFailures and TriggerFailures keep the functions' failed asynchronous invocations.
 	ProducerFailures awssqs.Queue
 	TriggerFailures  awssqs.Queue
@@ -340,6 +344,10 @@ func NewTicklakeStack(scope constructs.Construct, id string, props *TicklakeStac
 		DataCatalogArn: arn(partition, region, account, "athena", "datacatalog/AwsDataCatalog"),
 		CatalogArns:    []*string{catalogArn, databaseArn, tableArn}})
 
+	t.CompactionFailures = NewFailureQueue(stack, "CompactionScheduleFailures")
+	t.Compaction = NewCompaction(stack, "Compaction", CompactionProps{Settings: s, DataBucket: t.DataBucket,
+		CatalogArns: []*string{catalogArn, databaseArn, tableArn}, Failures: t.CompactionFailures})
+
 	if s.LakeFormation {
 		NewLakeFormationGrants(stack, "LakeFormation", LakeFormationProps{Database: jsii.String(s.Database), DependsOn: database,
 			Grants: []LakeFormationGrant{
@@ -348,12 +356,15 @@ func NewTicklakeStack(scope constructs.Construct, id string, props *TicklakeStac
 				{ID: "CrawlerTrigger", Role: t.Trigger.Role(), Database: []string{"DESCRIBE"}, Tables: []string{"DESCRIBE", "SELECT"}},
 				{ID: "Analytics", Role: t.StateMachine.StateMachine.Role(), Database: []string{"DESCRIBE"}, Tables: []string{"DESCRIBE", "SELECT"},
 					DataAccess: true},
+				{ID: "Compactor", Role: t.Compaction.Function.Role(), Database: []string{"DESCRIBE"}, Tables: []string{"DESCRIBE", "SELECT", "ALTER"}},
 			}})
 	}
 
 	obs := NewObservability(stack, "Observability", ObservabilityProps{Settings: s, Producer: t.Producer, Consumer: t.Consumer,
-		Trigger: t.Trigger, StateMachine: t.StateMachine.StateMachine,
-		FailureQueues: map[string]awssqs.IQueue{"ProducerFailures": t.ProducerFailures, "CrawlerTriggerFailures": t.TriggerFailures}})
+		Trigger: t.Trigger, StateMachine: t.StateMachine.StateMachine, Compactor: t.Compaction.Function,
+		Compaction: t.Compaction.StateMachine,
+		FailureQueues: map[string]awssqs.IQueue{"ProducerFailures": t.ProducerFailures, "CrawlerTriggerFailures": t.TriggerFailures,
+			"CompactionScheduleFailures": t.CompactionFailures}})
 
 	output(stack, "DataBucketName", t.DataBucket.BucketName())
 	output(stack, "ResultsBucketName", t.Results.BucketName())
@@ -366,6 +377,8 @@ func NewTicklakeStack(scope constructs.Construct, id string, props *TicklakeStac
 	output(stack, "CrawlerTriggerFailuresQueueUrl", t.TriggerFailures.QueueUrl())
 	output(stack, "ProducerFailuresQueueUrl", t.ProducerFailures.QueueUrl())
 	output(stack, "AlarmTopicArn", obs.AlarmTopic.TopicArn())
+	output(stack, "CompactionStateMachineArn", t.Compaction.StateMachine.StateMachineArn())
+	output(stack, "CompactorFunctionName", t.Compaction.Function.FunctionName())
 	return t
 }
 

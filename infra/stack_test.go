@@ -23,7 +23,7 @@ import (
 	"github.com/ticklake/ticklake/shared/analytics"
 )
 
-var update = flag.Bool("update", false, "rewrite shared/analytics/analytics.asl.json from the synthesized template")
+var update = flag.Bool("update", false, "rewrite shared/analytics/*.asl.json from the synthesized template")
 
 // synthesized is the stack, built once for every test: synthesis takes seconds.
 var synthesized struct {
@@ -115,12 +115,12 @@ func TestResources(t *testing.T) {
 	count("AWS::Glue::Crawler", 1)
 	count("AWS::Athena::WorkGroup", 1)
 	count("AWS::Athena::NamedQuery", float64(len(analytics.All())))
-	count("AWS::StepFunctions::StateMachine", 1)
+	count("AWS::StepFunctions::StateMachine", 2)
 	count("AWS::EC2::NatGateway", 0)
-	count("AWS::CloudWatch::Alarm", 8)
-	count("AWS::Scheduler::Schedule", 1)
+	count("AWS::CloudWatch::Alarm", 11)
+	count("AWS::Scheduler::Schedule", 2)
 	count("AWS::Events::Rule", 0)
-	count("AWS::SQS::Queue", 2)
+	count("AWS::SQS::Queue", 3)
 	count("AWS::LakeFormation::PrincipalPermissions", 0)
 	count("AWS::CloudWatch::Dashboard", 1)
 
@@ -135,7 +135,7 @@ func TestResources(t *testing.T) {
 			"ServiceName": map[string]any{"Fn::Join": []any{"", []any{"com.amazonaws.", map[string]any{"Ref": "AWS::Region"}, "." + ep}}}})
 	}
 	has("S3 gateway endpoint", "AWS::EC2::VPCEndpoint", map[string]any{"VpcEndpointType": "Gateway"})
-	for _, fn := range []string{"producer", "consumer", "crawlertrigger", "topicinit"} {
+	for _, fn := range []string{"producer", "consumer", "crawlertrigger", "topicinit", "compactor"} {
 		has("function "+fn, "AWS::Lambda::Function", map[string]any{
 			"Runtime": "provided.al2023", "Architectures": []string{"arm64"}, "Handler": "bootstrap",
 			"LoggingConfig": map[string]any{"LogFormat": "JSON"}, "TracingConfig": map[string]any{"Mode": "Active"},
@@ -149,10 +149,18 @@ func TestResources(t *testing.T) {
 		"Environment": map[string]any{"Variables": map[string]any{"DATA_BUCKET": assertions.Match_AnyValue(),
 			"DATA_PREFIX": "ticks/", "DLQ_PREFIX": "dlq/"}}})
 	has("event-source mapping", "AWS::Lambda::EventSourceMapping", map[string]any{
-		"Topics": []string{"ticks"}, "BatchSize": 1000, "MaximumBatchingWindowInSeconds": 5, "StartingPosition": "TRIM_HORIZON",
+		"Topics": []string{"ticks"}, "BatchSize": 10000, "MaximumBatchingWindowInSeconds": 60, "StartingPosition": "TRIM_HORIZON",
 		"AmazonManagedKafkaEventSourceConfig": map[string]any{"ConsumerGroupId": "ticklake-consumer"}})
 	has("schedule", "AWS::Scheduler::Schedule", map[string]any{"ScheduleExpression": "rate(1 minute)", "State": "ENABLED",
 		"FlexibleTimeWindow": map[string]any{"Mode": "OFF"}})
+	has("compaction schedule", "AWS::Scheduler::Schedule", map[string]any{"ScheduleExpression": "cron(20 * * * ? *)",
+		"ScheduleExpressionTimezone": "UTC", "State": "ENABLED", "FlexibleTimeWindow": map[string]any{"Mode": "OFF"},
+		"Target": assertions.Match_ObjectLike(&map[string]any{"Input": "{}", "DeadLetterConfig": assertions.Match_AnyValue()})})
+	has("compactor environment", "AWS::Lambda::Function", map[string]any{
+		"Environment": map[string]any{"Variables": assertions.Match_ObjectLike(&map[string]any{"DATA_PREFIX": "ticks/",
+			"COMPACTED_PREFIX": "compacted/", "GLUE_DATABASE": "ticklake", "GLUE_TABLE": "ticks", "LATENESS": "15m0s", "GRACE": "2h0m0s",
+			"MAX_OBJECT_BYTES": "536870912", "ROW_GROUP_BYTES": "134217728", "LOCK_LEASE": "20m0s"})},
+		"Timeout": 900})
 	has("topic custom resource", "Custom::KafkaTopic", map[string]any{"Topic": "ticks", "Partitions": "6", "ReplicationFactor": "3"})
 	has("data bucket", "AWS::S3::Bucket", map[string]any{
 		"BucketEncryption":               map[string]any{"ServerSideEncryptionConfiguration": []any{map[string]any{"ServerSideEncryptionByDefault": map[string]any{"SSEAlgorithm": "AES256"}}}},
@@ -186,7 +194,8 @@ func TestResources(t *testing.T) {
 		"TracingConfiguration": map[string]any{"Enabled": true},
 		"LoggingConfiguration": assertions.Match_ObjectLike(&map[string]any{"Level": "ERROR", "IncludeExecutionData": false})})
 	has("alarm topic encrypted", "AWS::SNS::Topic", map[string]any{"KmsMasterKeyId": assertions.Match_AnyValue()})
-	for _, out := range []string{"DataBucketName", "ResultsBucketName", "StateMachineArn", "WorkGroupName", "CrawlerName", "ClusterArn"} {
+	for _, out := range []string{"DataBucketName", "ResultsBucketName", "StateMachineArn", "WorkGroupName", "CrawlerName", "ClusterArn",
+		"CompactionStateMachineArn", "CompactorFunctionName"} {
 		check(t, "output "+out, func() { tpl.HasOutput(jsii.String(out), props(map[string]any{})) })
 	}
 }
@@ -300,6 +309,46 @@ var plainNames = map[string]string{"AWS::Partition": "aws", "AWS::Region": "us-e
 // localNames are the physical names of resources whose names CloudFormation generates.
 var localNames = map[string]string{"AWS::Glue::Crawler": "ticklake-crawler", "AWS::Athena::WorkGroup": "ticklake-analytics"}
 
+// localFunctions are the local twin's names of the functions a definition invokes, by description.
+var localFunctions = map[string]string{
+	`"Compacts each closed hour of the lake into one sorted, deduplicated Parquet object"`: "compactor"}
+
+// definition returns the definition of the state machine whose logical ID starts with prefix,
+// with plain names for its tokens, indented as checked in.
+func definition(t *testing.T, raw map[string]any, prefix string) []byte {
+	t.Helper()
+	resources := raw["Resources"].(map[string]any)
+	var def string
+	for id, r := range resources {
+		if r.(map[string]any)["Type"] == "AWS::StepFunctions::StateMachine" && strings.HasPrefix(id, prefix) {
+			def = resolve(t, r.(map[string]any)["Properties"].(map[string]any)["DefinitionString"], resources)
+		}
+	}
+	var pretty bytes.Buffer
+	if err := json.Indent(&pretty, []byte(def), "", "  "); err != nil {
+		t.Fatalf("%s definition is not JSON: %v", prefix, err)
+	}
+	pretty.WriteByte('\n')
+	return pretty.Bytes()
+}
+
+// golden compares got with the checked-in file (rewritten with -update).
+func golden(t *testing.T, path string, got []byte) {
+	t.Helper()
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./infra -run TestStateMachineDefinition -update)", err)
+	}
+	if !bytes.Equal(want, got) {
+		t.Fatalf("%s is out of date: run go test ./infra -run 'TestStateMachineDefinition|TestCompactionDefinition' -update", path)
+	}
+}
+
 func resolve(t *testing.T, v any, resources map[string]any) string {
 	switch x := v.(type) {
 	case string:
@@ -314,6 +363,16 @@ func resolve(t *testing.T, v any, resources map[string]any) string {
 				return s
 			}
 			t.Fatalf("unresolved Ref %s (%s) in the definition", ref, typ)
+		}
+		if att, ok := x["Fn::GetAtt"].([]any); ok && len(att) == 2 && att[1] == "Arn" {
+			typ, _ := resources[att[0].(string)].(map[string]any)["Type"].(string)
+			if typ == "AWS::Lambda::Function" {
+				props, _ := resources[att[0].(string)].(map[string]any)["Properties"].(map[string]any)
+				if name, ok := localFunctions[jsonText(props["Description"])]; ok {
+					return "arn:aws:lambda:us-east-1:000000000000:function:" + name
+				}
+			}
+			t.Fatalf("unresolved Fn::GetAtt %v in the definition", att)
 		}
 		if join, ok := x["Fn::Join"].([]any); ok {
 			var parts []string
@@ -337,35 +396,12 @@ func resolve(t *testing.T, v any, resources map[string]any) string {
 // asl-validator.
 func TestStateMachineDefinition(t *testing.T) {
 	_, _, raw := synth(t)
-	resources := raw["Resources"].(map[string]any)
-	var def string
-	for _, r := range resources {
-		if r.(map[string]any)["Type"] == "AWS::StepFunctions::StateMachine" {
-			def = resolve(t, r.(map[string]any)["Properties"].(map[string]any)["DefinitionString"], resources)
-		}
-	}
-	var pretty bytes.Buffer
-	if err := json.Indent(&pretty, []byte(def), "", "  "); err != nil {
-		t.Fatalf("definition is not JSON: %v", err)
-	}
-	pretty.WriteByte('\n')
-	golden := filepath.Join("..", "shared", "analytics", "analytics.asl.json")
-	if *update {
-		if err := os.WriteFile(golden, pretty.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run go test ./infra -run TestStateMachineDefinition -update)", err)
-	}
-	if !bytes.Equal(want, pretty.Bytes()) {
-		t.Fatalf("%s is out of date: run go test ./infra -run TestStateMachineDefinition -update", golden)
-	}
+	def := definition(t, raw, "Analytics")
+	golden(t, filepath.Join("..", "shared", "analytics", "analytics.asl.json"), def)
 	var asl struct {
 		States map[string]map[string]any
 	}
-	_ = json.Unmarshal(pretty.Bytes(), &asl)
+	_ = json.Unmarshal(def, &asl)
 	for _, name := range []string{"HasDate", "BadDate", "StartCrawler", "WaitForCrawler", "GetCrawler", "CrawlerReady", "LastCrawlSucceeded",
 		"RunQueries", "Failed", "Summary"} {
 		if _, ok := asl.States[name]; !ok {
@@ -402,6 +438,72 @@ func TestStateMachineDefinition(t *testing.T) {
 	}
 	out := runNode(t, "node_modules/.bin/asl-validator", "--json-path", "shared/analytics/analytics.asl.json")
 	t.Logf("asl-validator: %s", out)
+}
+
+// TestCompactionDefinition keeps shared/analytics/compaction.asl.json (the definition the local twin
+// runs) current, validates it with asl-validator, and checks its shape: the plan, a bounded Map whose
+// hours each retry the Lambda service's errors and catch their own failure, and a failed execution
+// when any hour failed.
+func TestCompactionDefinition(t *testing.T) {
+	_, _, raw := synth(t)
+	def := definition(t, raw, "Compaction")
+	golden(t, filepath.Join("..", "shared", "analytics", "compaction.asl.json"), def)
+	var asl struct {
+		StartAt string
+		States  map[string]map[string]any
+	}
+	if err := json.Unmarshal(def, &asl); err != nil {
+		t.Fatal(err)
+	}
+	if asl.StartAt != "HasHours" {
+		t.Errorf("StartAt %s", asl.StartAt)
+	}
+	m := asl.States["CompactHours"]
+	if m["Type"] != "Map" || m["MaxConcurrency"] != float64(4) || m["ItemsPath"] != "$.plan.response.hours" {
+		t.Errorf("CompactHours: %v", m)
+	}
+	hour := m["ItemProcessor"].(map[string]any)["States"].(map[string]any)["CompactHour"].(map[string]any)
+	if p := hour["Parameters"].(map[string]any)["Payload"]; jsonText(p) != `{"action":"compact","hour.$":"$.hour"}` {
+		t.Errorf("CompactHour payload %s", jsonText(p))
+	}
+	if hour["Resource"] != "arn:aws:states:::lambda:invoke" || !strings.Contains(jsonText(hour["Retry"]), "Lambda.TooManyRequestsException") ||
+		!strings.Contains(jsonText(hour["Catch"]), `"Next":"HourFailed"`) {
+		t.Errorf("CompactHour: %s", jsonText(hour))
+	}
+	if f := asl.States["HoursFailed"]; f["Type"] != "Fail" || f["Error"] != "Compaction.HoursFailed" {
+		t.Errorf("HoursFailed: %v", f)
+	}
+	out := runNode(t, "node_modules/.bin/asl-validator", "--json-path", "shared/analytics/compaction.asl.json")
+	t.Logf("asl-validator: %s", out)
+}
+
+// TestCompactionSettings checks that the compaction's settings reach the stack and that bad ones are
+// refused, naming the key.
+func TestCompactionSettings(t *testing.T) {
+	_, tpl, _, err := synthesize(map[string]any{"ticklake:compaction-schedule-minutes": 30, "ticklake:compaction-concurrency": 2,
+		"ticklake:compaction-lateness-minutes": 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	check(t, "schedule every 30 minutes", func() {
+		tpl.HasResourceProperties(jsii.String("AWS::Scheduler::Schedule"), props(map[string]any{"ScheduleExpression": "rate(30 minutes)"}))
+	})
+	check(t, "lateness", func() {
+		tpl.HasResourceProperties(jsii.String("AWS::Lambda::Function"), props(map[string]any{
+			"Environment": map[string]any{"Variables": assertions.Match_ObjectLike(&map[string]any{"LATENESS": "5m0s"})}}))
+	})
+	for key, value := range map[string]any{"ticklake:compaction-schedule": "every hour", "ticklake:compacted-prefix": "ticks/compacted/",
+		"ticklake:compaction-concurrency": 0, "ticklake:compaction-grace-minutes": 5, "ticklake:compaction-row-group-mb": 1000,
+		"ticklake:compaction-enabled": "often", "ticklake:compaction-lateness-minutes": -1} {
+		app := awscdk.NewApp(&awscdk.AppProps{Context: &map[string]any{key: value}})
+		if _, err := ReadSettings(app); err == nil || !strings.Contains(err.Error(), key) {
+			t.Errorf("%s=%v: error %v does not name it", key, value, err)
+		}
+	}
+	app := awscdk.NewApp(&awscdk.AppProps{Context: &map[string]any{"ticklake:compaction-schedule": "cron(5 * * * ? *)"}})
+	if s, err := ReadSettings(app); err != nil || s.CompactionExpression() != "cron(5 * * * ? *)" {
+		t.Errorf("cron expression: %v %q", err, s.CompactionExpression())
+	}
 }
 
 // TestSQLParsesAsTrino parses every analytics query with dt-sql-parser's Trino grammar.

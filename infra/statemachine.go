@@ -188,7 +188,9 @@ func NewAnalyticsStateMachine(scope constructs.Construct, id string, p StateMach
 	role.AddToPrincipalPolicy(statement([]string{"athena:GetDataCatalog"}, p.DataCatalogArn))
 	role.AddToPrincipalPolicy(statement([]string{"glue:GetDatabase", "glue:GetTable", "glue:GetPartition", "glue:GetPartitions",
 		"glue:BatchGetPartition"}, p.CatalogArns...))
-	role.AddToPrincipalPolicy(statement([]string{"s3:GetObject"}, p.DataBucket.ArnForObjects(jsii.String(s.DataPrefix+"*"))))
+	// The data: the live objects, and the compacted ones the catalog points compacted hours at.
+	role.AddToPrincipalPolicy(statement([]string{"s3:GetObject"}, p.DataBucket.ArnForObjects(jsii.String(s.DataPrefix+"*")),
+		p.DataBucket.ArnForObjects(jsii.String(s.CompactedPrefix+"*"))))
 	role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Actions: jsii.Strings("s3:ListBucket", "s3:GetBucketLocation"), Resources: &[]*string{p.DataBucket.BucketArn(), p.Results.BucketArn()}}))
 	role.AddToPrincipalPolicy(statement([]string{"s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"},

@@ -20,6 +20,7 @@ import (
 	"github.com/ticklake/ticklake/local/datalock"
 	"github.com/ticklake/ticklake/local/endpoint"
 	"github.com/ticklake/ticklake/local/lambdas"
+	"github.com/ticklake/ticklake/local/sfn"
 	"github.com/ticklake/ticklake/local/stack"
 	"github.com/ticklake/ticklake/shared/analytics"
 	"github.com/ticklake/ticklake/shared/producer"
@@ -127,6 +128,14 @@ func cmdRun(ctx context.Context, args []string, out io.Writer) error {
 	res, err := pipeline(ctx, st, *duration, out)
 	if err != nil {
 		return err
+	}
+	// Every hour written is compacted before the analytics: the producer has stopped and the
+	// consumer has caught up, so the hours count as closed and are named explicitly.
+	if hours := hoursBetween(res.FirstTS, res.LastTS); len(hours) > 0 {
+		fmt.Fprintf(out, "\ncompacting %s\n", hourList(hours))
+		if err := compact(ctx, st, hours, out); err != nil {
+			return err
+		}
 	}
 	day := time.Now().UTC().Format(time.DateOnly)
 	if res.FirstTS != "" {
@@ -406,11 +415,19 @@ func cmdServe(ctx context.Context, args []string, out io.Writer) error {
 	rate := fs.Int("rate", 100, "ticks per second of the scheduled producer")
 	every := fs.Duration("schedule", time.Minute, "producer schedule; 0 switches it off")
 	crawl := fs.Duration("crawl-duration", stack.DefaultCrawlDuration, "how long a crawl takes, as on AWS")
+	compactEvery := fs.Duration("compaction-schedule", time.Hour, "how often the compaction runs; 0 switches it off")
+	lateness := fs.Duration("lateness", 15*time.Minute, "the compaction takes an hour this long after its end")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if *crawl < 0 || *crawl > time.Hour {
 		return userErrorf("--crawl-duration=%s: want 0 to 1h", *crawl)
+	}
+	if *compactEvery < 0 {
+		return userErrorf("--compaction-schedule=%s: want 0 (off) or more", *compactEvery)
+	}
+	if *lateness < 0 {
+		return userErrorf("--lateness=%s: want 0 or more", *lateness)
 	}
 	if err := sf.check(); err != nil {
 		return err
@@ -428,7 +445,7 @@ func cmdServe(ctx context.Context, args []string, out io.Writer) error {
 		run = max(1, int(every.Seconds())-5)
 	}
 	st, err := stack.Start(stack.Options{DataDir: sf.data, Fields: sf.fields, Port: *port, KafkaPort: *kafkaPort, Brokers: kafkaBrokers(), Partitions: sf.partitions,
-		Rate: *rate, RunSeconds: run, Schedule: *every, Window: time.Second, CrawlDuration: *crawl})
+		Rate: *rate, RunSeconds: run, Schedule: *every, Window: time.Second, CrawlDuration: *crawl, Lateness: max(*lateness, time.Nanosecond)})
 	if err != nil {
 		return startError(err)
 	}
@@ -447,6 +464,17 @@ func cmdServe(ctx context.Context, args []string, out io.Writer) error {
 	if *every > 0 {
 		fmt.Fprintf(out, "  the producer runs every %s for %d s at %d ticks/s\n", *every, run, *rate)
 		st.RunSchedule(ctx, *every)
+	}
+	if *compactEvery > 0 {
+		fmt.Fprintf(out, "  the compaction (state machine %s) runs every %s, on hours closed %s after their end\n", stack.CompactionMachine, *compactEvery, *lateness)
+		st.RunCompactionSchedule(ctx, *compactEvery, func(ex sfn.Execution, err error) {
+			if err != nil {
+				fmt.Fprintf(out, "compaction: %v\n", err)
+				return
+			}
+			fmt.Fprintf(out, "compaction %s: %s\n", ex.Name, ex.Status)
+			printCompaction(out, ex)
+		})
 	}
 	<-ctx.Done()
 	fmt.Fprintln(out, "stopping")

@@ -4,6 +4,7 @@
 //	go run ./local serve [--port 4566]
 //	go run ./local invoke FUNCTION --event FILE
 //	go run ./local query "SQL"
+//	go run ./local compact [--hour 2026-11-25T14]
 package main
 
 import (
@@ -25,6 +26,7 @@ commands:
   serve    keep the stack up: one AWS endpoint (S3, Glue, Athena) and Kafka
   invoke   run one function on one event against the local stack
   query    run one Athena query against the local catalog
+  compact  run the compaction state machine once (--hour H, repeatable; none: every closed hour)
 
 Run "go run ./local COMMAND -h" for a command's flags.
 `
@@ -60,8 +62,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = cmdInvoke(ctx, args[1:], stdout)
 	case "query":
 		err = cmdQuery(ctx, args[1:], stdout)
+	case "compact":
+		err = cmdCompact(ctx, args[1:], stdout)
 	default:
-		err = userErrorf("unknown command %q (run, serve, invoke, query)", args[0])
+		err = userErrorf("unknown command %q (run, serve, invoke, query, compact)", args[0])
 	}
 	switch {
 	case err == nil:

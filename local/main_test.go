@@ -67,6 +67,9 @@ func TestUserErrors(t *testing.T) {
 		{[]string{"run", "--data", locked}, 2, held},
 		{[]string{"serve", "--port", "0", "--data", locked}, 2, "another folder with --data"},
 		{[]string{"query", "SELECT 1", "--data", locked}, 2, held},
+		{[]string{"compact", "--hour", "2026-11-25 14", "--data", t.TempDir()}, 2, "--hour=2026-11-25 14"},
+		{[]string{"compact", "--lateness", "-1m", "--data", t.TempDir()}, 2, "--lateness=-1m"},
+		{[]string{"serve", "--compaction-schedule", "-1h", "--data", t.TempDir()}, 2, "--compaction-schedule=-1h"},
 	}
 	for _, tc := range cases {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
@@ -102,7 +105,8 @@ func TestInvokeSampleEvent(t *testing.T) {
 }
 
 func TestRunCommand(t *testing.T) {
-	code, out, stderr := runCLI("run", "--duration", "2s", "--rate", "500", "--data", t.TempDir(), "--seed", "1")
+	dir := t.TempDir()
+	code, out, stderr := runCLI("run", "--duration", "2s", "--rate", "500", "--data", dir, "--seed", "1")
 	if code != 0 {
 		t.Fatalf("exit %d: %s\n%s", code, stderr, out)
 	}
@@ -120,9 +124,28 @@ func TestRunCommand(t *testing.T) {
 		t.Errorf("produced %d ticks (%d failed), stored %d records; want every tick produced stored:\n%s", produced, failed, stored, out)
 	}
 	for _, want := range []string{"stack up", "ohlcv_1m:", "vwap_daily:", "top_movers:",
-		"realized_volatility:", "data_quality:", "state machine analytics", "> StartCrawler", "> RunQueries", "SUCCEEDED", "report: "} {
+		"realized_volatility:", "data_quality:", "state machine analytics", "> StartCrawler", "> RunQueries", "SUCCEEDED", "report: ",
+		"state machine compaction", "> CompactHour"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
+	}
+	// Each partition holds one object after the compaction (two when the run spanned an hour's end).
+	if m := regexp.MustCompile(`lake \((\d+) partitions, what Athena reads\): before (\d+) objects, .*; after (\d+) objects`).FindStringSubmatch(out); m == nil ||
+		m[1] != m[3] || m[2] == m[3] {
+		t.Errorf("lake before and after compaction: %v\n%s", m, out)
+	}
+	// compact, once more: the hour has nothing new, so it is skipped, and {} finds no closed hour.
+	hour := regexp.MustCompile(`compacting (\d{4}-\d\d-\d\dT\d\d)`).FindStringSubmatch(out)
+	if hour == nil {
+		t.Fatalf("no hour compacted:\n%s", out)
+	}
+	code, out, stderr = runCLI("compact", "--hour", hour[1], "--data", dir)
+	if code != 0 || !strings.Contains(out, hour[1]+"  skipped") {
+		t.Errorf("compact --hour %s: exit %d: %s\n%s", hour[1], code, stderr, out)
+	}
+	code, out, stderr = runCLI("compact", "--data", dir)
+	if code != 0 || !strings.Contains(out, "no hour needs compaction") {
+		t.Errorf("compact: exit %d: %s\n%s", code, stderr, out)
 	}
 }

@@ -430,7 +430,7 @@ func (e *Engine) refreshViews(ctx context.Context, database string, tr *translat
 				views = append(views, t)
 				continue
 			}
-			files, size, err := e.tableFiles(t)
+			groups, files, size, err := e.tableFiles(t)
 			if err != nil {
 				return 0, err
 			}
@@ -439,7 +439,7 @@ func (e *Engine) refreshViews(ctx context.Context, database string, tr *translat
 				return 0, fmt.Errorf("columns of %s.%s: %w", db, t.Name, err)
 			}
 			name := quoteIdent(db) + "." + quoteIdent(t.Name)
-			stmts := []string{"CREATE OR REPLACE VIEW " + name + " AS " + viewSQL(t, files, have, false)}
+			stmts := []string{"CREATE OR REPLACE VIEW " + name + " AS " + viewSQL(t, groups, have, false)}
 			if read[db+"."+t.Name] {
 				scanned += size
 				if len(t.PartitionKeys) > 0 {
@@ -450,7 +450,7 @@ func (e *Engine) refreshViews(ctx context.Context, database string, tr *translat
 					stmts = append(stmts, "CREATE OR REPLACE VIEW "+quoteIdent(db)+"."+quoteIdent(t.Name+partitionsSufx)+" AS "+partitionsSQL(t, parts))
 				}
 				if tr.pseudo {
-					stmts = append(stmts, "CREATE OR REPLACE VIEW "+quoteIdent(db)+"."+quoteIdent(t.Name+filesSufx)+" AS "+e.filesSQL(t, files, have))
+					stmts = append(stmts, "CREATE OR REPLACE VIEW "+quoteIdent(db)+"."+quoteIdent(t.Name+filesSufx)+" AS "+e.filesSQL(t, groups, files, have))
 				}
 			}
 			for _, s := range stmts {
@@ -477,50 +477,71 @@ func (e *Engine) refreshViews(ctx context.Context, database string, tr *translat
 	return scanned, nil
 }
 
-// tableFiles lists the Parquet files of a table's cataloged partitions (or of its whole location when
-// it has no partition keys).
-func (e *Engine) tableFiles(t glue.Table) ([]string, int64, error) {
-	var dirs []string
+// fileGroup is the files of one cataloged partition (or of an unpartitioned table) and the
+// partition's values, as the catalog has them.
+type fileGroup struct {
+	values []string
+	files  []string
+}
+
+// tableFiles lists the Parquet files of a table's cataloged partitions, each partition's from its
+// cataloged location and with its cataloged values (not from folder names), or of its whole location
+// when it has no partition keys. As Athena reads a location, every object under it counts, in
+// subfolders too. files is every file once; size their bytes.
+func (e *Engine) tableFiles(t glue.Table) (groups []fileGroup, files []string, size int64, err error) {
 	if len(t.PartitionKeys) == 0 {
-		dirs = append(dirs, t.StorageDescriptor.Location)
+		groups = append(groups, fileGroup{files: e.locationFiles(t.StorageDescriptor.Location)})
 	} else {
 		parts, err := e.catalog.Partitions(t.DatabaseName, t.Name)
 		if err != nil {
-			return nil, 0, err
+			return nil, nil, 0, err
 		}
 		for _, p := range parts {
-			dirs = append(dirs, p.StorageDescriptor.Location)
+			groups = append(groups, fileGroup{values: p.Values, files: e.locationFiles(p.StorageDescriptor.Location)})
 		}
 	}
-	var files []string
-	var size int64
-	for _, loc := range dirs {
-		bucket, prefix, ok := strings.Cut(strings.TrimPrefix(loc, "s3://"), "/")
-		if !ok && !strings.HasPrefix(loc, "s3://") {
-			continue
-		}
-		root := filepath.Join(e.bucketDir(bucket), filepath.FromSlash(prefix))
-		_ = filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
-			if err != nil || d.IsDir() || !strings.HasSuffix(p, ".parquet") {
-				return nil
+	seen := map[string]bool{}
+	for _, g := range groups {
+		for _, f := range g.files {
+			if seen[f] {
+				continue
 			}
-			if len(t.PartitionKeys) > 0 && filepath.Dir(p) != filepath.Clean(root) {
-				return nil // a partition holds its folder's files
-			}
-			if info, err := d.Info(); err == nil {
+			seen[f] = true
+			files = append(files, f)
+			if info, err := os.Stat(f); err == nil {
 				size += info.Size()
 			}
-			files = append(files, p)
-			return nil
-		})
+		}
 	}
 	sort.Strings(files)
-	return files, size, nil
+	return groups, files, size, nil
 }
 
-// fileColumns returns the names of the columns that any of files holds, lower-cased.
-func (e *Engine) fileColumns(ctx context.Context, files []string) (map[string]bool, error) {
-	have := map[string]bool{}
+// locationFiles lists the Parquet files under an s3:// location, subfolders included, sorted.
+func (e *Engine) locationFiles(loc string) []string {
+	rest, ok := strings.CutPrefix(loc, "s3://")
+	if !ok {
+		return nil
+	}
+	bucket, prefix, _ := strings.Cut(rest, "/")
+	if bucket == "" {
+		return nil
+	}
+	root := filepath.Join(e.bucketDir(bucket), filepath.FromSlash(prefix))
+	var files []string
+	_ = filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && strings.HasSuffix(p, ".parquet") {
+			files = append(files, p)
+		}
+		return nil
+	})
+	sort.Strings(files)
+	return files
+}
+
+// fileColumns returns, for each file, the names of the columns it holds, lower-cased.
+func (e *Engine) fileColumns(ctx context.Context, files []string) (map[string]map[string]bool, error) {
+	have := map[string]map[string]bool{}
 	if len(files) == 0 {
 		return have, nil
 	}
@@ -528,65 +549,78 @@ func (e *Engine) fileColumns(ctx context.Context, files []string) (map[string]bo
 	for i, f := range files {
 		quoted[i] = quoteLiteral(f)
 	}
-	rows, err := e.db.QueryContext(ctx, "SELECT DISTINCT lower(name) FROM parquet_schema(["+strings.Join(quoted, ", ")+"])")
+	rows, err := e.db.QueryContext(ctx, "SELECT DISTINCT file_name, lower(name) FROM parquet_schema(["+strings.Join(quoted, ", ")+"])")
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var name string
-		if err := rows.Scan(&name); err != nil {
+		var file, name string
+		if err := rows.Scan(&file, &name); err != nil {
 			return nil, err
 		}
-		have[name] = true
+		if have[file] == nil {
+			have[file] = map[string]bool{}
+		}
+		have[file][name] = true
 	}
 	return have, rows.Err()
 }
 
 // viewSQL selects a table's catalog columns from its files by name, typed as Athena types them, NULL
-// where no file holds a column (have: the columns the files hold, as Athena reads Parquet);
-// partition keys come from the folders as strings. withFile adds the column fileColumn: each row's file.
-func viewSQL(t glue.Table, files []string, have map[string]bool, withFile bool) string {
-	var cols []string
-	for _, c := range t.StorageDescriptor.Columns {
-		src := quoteIdent(c.Name)
-		if !have[strings.ToLower(c.Name)] {
-			src = "NULL"
+// where none of a partition's files holds a column (have: the columns each file holds, as Athena
+// reads Parquet); each partition's keys are its cataloged values, typed as the keys. withFile adds the
+// column fileColumn: each row's file.
+func viewSQL(t glue.Table, groups []fileGroup, have map[string]map[string]bool, withFile bool) string {
+	var selects []string
+	for _, g := range groups {
+		if len(g.files) == 0 {
+			continue
 		}
-		cols = append(cols, fmt.Sprintf("CAST(%s AS %s) AS %s", src, duckType(c.Type), quoteIdent(c.Name)))
+		holds := map[string]bool{}
+		quoted := make([]string, len(g.files))
+		for i, f := range g.files {
+			quoted[i] = quoteLiteral(f)
+			for c := range have[f] {
+				holds[c] = true
+			}
+		}
+		var cols []string
+		for _, c := range t.StorageDescriptor.Columns {
+			src := quoteIdent(c.Name)
+			if !holds[strings.ToLower(c.Name)] {
+				src = "NULL"
+			}
+			cols = append(cols, fmt.Sprintf("CAST(%s AS %s) AS %s", src, duckType(c.Type), quoteIdent(c.Name)))
+		}
+		for i, k := range t.PartitionKeys {
+			v := "NULL"
+			if i < len(g.values) {
+				v = quoteLiteral(g.values[i])
+			}
+			cols = append(cols, fmt.Sprintf("CAST(%s AS %s) AS %s", v, duckType(k.Type), quoteIdent(k.Name)))
+		}
+		src := "read_parquet([" + strings.Join(quoted, ", ") + "], union_by_name = true, hive_partitioning = false"
+		if withFile {
+			src += ", filename = true"
+			cols = append(cols, "filename AS "+fileColumn)
+		}
+		selects = append(selects, "SELECT "+strings.Join(cols, ", ")+" FROM "+src+")")
 	}
-	var keys, hiveTypes []string
-	for _, k := range t.PartitionKeys {
-		keys = append(keys, quoteIdent(k.Name))
-		hiveTypes = append(hiveTypes, quoteLiteral(k.Name)+": VARCHAR")
-	}
-	if len(files) == 0 {
+	if len(selects) == 0 {
 		var empty []string
 		for _, c := range t.StorageDescriptor.Columns {
 			empty = append(empty, fmt.Sprintf("CAST(NULL AS %s) AS %s", duckType(c.Type), quoteIdent(c.Name)))
 		}
 		for _, k := range t.PartitionKeys {
-			empty = append(empty, "CAST(NULL AS VARCHAR) AS "+quoteIdent(k.Name))
+			empty = append(empty, fmt.Sprintf("CAST(NULL AS %s) AS %s", duckType(k.Type), quoteIdent(k.Name)))
 		}
 		if withFile {
 			empty = append(empty, "CAST(NULL AS VARCHAR) AS "+fileColumn)
 		}
 		return "SELECT " + strings.Join(empty, ", ") + " WHERE false"
 	}
-	quoted := make([]string, len(files))
-	for i, f := range files {
-		quoted[i] = quoteLiteral(f)
-	}
-	src := "read_parquet([" + strings.Join(quoted, ", ") + "], union_by_name = true"
-	if len(keys) > 0 {
-		src += ", hive_partitioning = true, hive_types = {" + strings.Join(hiveTypes, ", ") + "}"
-	}
-	if withFile {
-		src += ", filename = true"
-		keys = append(keys, "filename AS "+fileColumn)
-	}
-	src += ")"
-	return "SELECT " + strings.Join(append(cols, keys...), ", ") + " FROM " + src
+	return strings.Join(selects, " UNION ALL ")
 }
 
 // duckType maps a Glue column type to DuckDB's.

@@ -79,15 +79,27 @@ func partitionsSQL(t glue.Table, parts []glue.Partition) string {
 
 // filesSQL is a table's view with Athena's pseudo-columns: "$path" (the object's s3:// URI),
 // "$file_size" and "$file_modified_time".
-func (e *Engine) filesSQL(t glue.Table, files []string, have map[string]bool) string {
-	base := viewSQL(t, files, have, true)
-	bucket, _, _ := strings.Cut(strings.TrimPrefix(t.StorageDescriptor.Location, "s3://"), "/")
-	dir := e.bucketDir(bucket)
+func (e *Engine) filesSQL(t glue.Table, groups []fileGroup, files []string, have map[string]map[string]bool) string {
+	base := viewSQL(t, groups, have, true)
+	buckets := map[string]bool{}
+	bucketOf := func(loc string) {
+		if b, _, _ := strings.Cut(strings.TrimPrefix(loc, "s3://"), "/"); b != "" {
+			buckets[b] = true
+		}
+	}
+	bucketOf(t.StorageDescriptor.Location)
+	if parts, err := e.catalog.Partitions(t.DatabaseName, t.Name); err == nil {
+		for _, p := range parts {
+			bucketOf(p.StorageDescriptor.Location)
+		}
+	}
 	var rows []string
 	for _, f := range files {
 		uri := f
-		if rel, err := filepath.Rel(dir, f); err == nil && !strings.HasPrefix(rel, "..") {
-			uri = "s3://" + bucket + "/" + filepath.ToSlash(rel)
+		for bucket := range buckets {
+			if rel, err := filepath.Rel(e.bucketDir(bucket), f); err == nil && !strings.HasPrefix(rel, "..") {
+				uri = "s3://" + bucket + "/" + filepath.ToSlash(rel)
+			}
 		}
 		var size, mtime int64
 		if info, err := os.Stat(f); err == nil {

@@ -28,6 +28,8 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		DatabaseInput                                       struct{ Name, Description string }
 		TableInput                                          Table
 		PartitionInputList                                  []Partition
+		PartitionValueList                                  []string
+		PartitionInput                                      Partition
 		CrawlerNameList                                     []string
 		MaxResults                                          int
 		Role, Description, TablePrefix, Configuration       string
@@ -84,6 +86,9 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		out = map[string]any{"Partitions": found, "UnprocessedKeys": missing}
+	case "UpdatePartition":
+		// PartitionInput replaces the whole partition definition, as on AWS.
+		err, out = a.Catalog.UpdatePartition(in.DatabaseName, in.TableName, in.PartitionValueList, in.PartitionInput), struct{}{}
 	case "BatchCreatePartition":
 		_, err = a.Catalog.AddPartitions(in.DatabaseName, in.TableName, in.PartitionInputList)
 		out = map[string]any{"Errors": []any{}}

@@ -333,3 +333,40 @@ func (c *Catalog) Partitions(database, table string) ([]Partition, error) {
 	sort.Slice(out, func(i, j int) bool { return strings.Join(out[i].Values, "/") < strings.Join(out[j].Values, "/") })
 	return out, nil
 }
+
+// UpdatePartition replaces the whole definition of the partition with values, as Glue's
+// UpdatePartition does: values, storage descriptor (location, columns, formats) and parameters all
+// come from in; only the creation time is kept. It fails with EntityNotFoundException when the table
+// or the partition does not exist, InvalidInputException when in's values do not match the table's
+// partition keys, and AlreadyExistsException when in renames the partition to values another one
+// has.
+func (c *Catalog) UpdatePartition(database, table string, values []string, in Partition) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, ok := c.st.Databases[database]; !ok {
+		return notFound("Database %s not found.", database)
+	}
+	t, ok := c.st.Tables[database][table]
+	if !ok {
+		return notFound("Table %s not found.", table)
+	}
+	key := database + "." + table
+	old, ok := c.st.Partitions[key][strings.Join(values, "/")]
+	if !ok {
+		return notFound("Cannot find partition.")
+	}
+	if len(in.Values) != len(t.PartitionKeys) {
+		return fmt.Errorf("%w: The number of partition values (%d) does not match the number of partition keys (%d)",
+			ErrInvalidInput, len(in.Values), len(t.PartitionKeys))
+	}
+	newKey := strings.Join(in.Values, "/")
+	if newKey != strings.Join(values, "/") {
+		if _, taken := c.st.Partitions[key][newKey]; taken {
+			return fmt.Errorf("%w: Partition already exists.", ErrAlreadyExists)
+		}
+		delete(c.st.Partitions[key], strings.Join(values, "/"))
+	}
+	in.DatabaseName, in.TableName, in.CreationTime = database, table, old.CreationTime
+	c.st.Partitions[key][newKey] = &in
+	return c.save()
+}

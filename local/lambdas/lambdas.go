@@ -25,6 +25,7 @@ import (
 	"github.com/ticklake/ticklake/shared/awsx"
 	"github.com/ticklake/ticklake/shared/awsx/gluecat"
 	"github.com/ticklake/ticklake/shared/clock"
+	"github.com/ticklake/ticklake/shared/compactor"
 	"github.com/ticklake/ticklake/shared/consumer"
 	"github.com/ticklake/ticklake/shared/crawlertrigger"
 	"github.com/ticklake/ticklake/shared/envconf"
@@ -38,10 +39,11 @@ const (
 	Producer       = "producer"
 	Consumer       = "consumer"
 	CrawlerTrigger = "crawlertrigger"
+	Compactor      = "compactor"
 )
 
 // Names lists the functions.
-var Names = []string{Producer, Consumer, CrawlerTrigger}
+var Names = []string{Producer, Consumer, CrawlerTrigger, Compactor}
 
 // Function is one function, ready to invoke.
 type Function struct {
@@ -88,7 +90,7 @@ func (f *Function) Close() {
 	}
 }
 
-// Set is the three functions.
+// Set is the functions.
 type Set struct {
 	mu  sync.Mutex
 	fns map[string]*Function
@@ -167,6 +169,13 @@ func build(name string, env map[string]string, log *slog.Logger) (*Function, err
 		g := glue.NewFromConfig(cfg)
 		f.handler = lambda.NewHandler(crawlertrigger.New(c, &gluecat.GlueCatalog{Client: g}, clock.Wall{}, log).Handle)
 		f.Timeout = 5 * time.Minute
+	case Compactor:
+		c, err := compactor.LoadConfig(envconf.FromMap(env))
+		if err != nil {
+			return nil, err
+		}
+		f.handler = lambda.NewHandler(compactor.New(c, s3, glue.NewFromConfig(cfg), log).Handle)
+		f.Timeout = 15 * time.Minute
 	default:
 		return nil, fmt.Errorf("unknown function %q", name)
 	}

@@ -6,6 +6,7 @@ package sfn
 import (
 	"encoding/json"
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 )
@@ -22,11 +23,22 @@ func statesErr(name, format string, args ...any) *Error {
 	return &Error{Name: name, Cause: fmt.Sprintf(format, args...)}
 }
 
-// segment is one step of a path: a field name or an array index.
+// segment is one step of a path: a field name, an array index, every element ([*]) or the
+// elements a filter keeps ([?(@.field OP literal)]).
 type segment struct {
-	field string
-	index int
-	isIdx bool
+	field  string
+	index  int
+	isIdx  bool
+	all    bool
+	filter *filter
+}
+
+// filter is a JSONPath filter expression: the elements whose path (relative to @) compares with a
+// literal by op, or, with no op, whose path exists and is neither false nor null.
+type filter struct {
+	path  []segment
+	op    string
+	value any
 }
 
 // parsePath parses a reference path: $ or $$, then .field, ['field'] and [index] steps.
@@ -58,6 +70,25 @@ func parsePath(p string) (context bool, segs []segment, err error) {
 				return false, nil, fmt.Errorf("unclosed [ in path")
 			}
 			inner := p[1:end]
+			if strings.HasPrefix(inner, "?(") {
+				// a filter may hold ] in a string literal: its end is the ) before a ]
+				close := strings.Index(p, ")]")
+				if close < 0 {
+					return false, nil, fmt.Errorf("unclosed filter in path")
+				}
+				f, err := parseFilter(p[3:close])
+				if err != nil {
+					return false, nil, err
+				}
+				segs = append(segs, segment{filter: f})
+				p = p[close+2:]
+				continue
+			}
+			if inner == "*" {
+				segs = append(segs, segment{all: true})
+				p = p[end+1:]
+				continue
+			}
 			if strings.HasPrefix(inner, "'") && strings.HasSuffix(inner, "'") && len(inner) >= 2 {
 				segs = append(segs, segment{field: inner[1 : len(inner)-1]})
 			} else {
@@ -75,7 +106,142 @@ func parsePath(p string) (context bool, segs []segment, err error) {
 	return context, segs, nil
 }
 
-// get reads path from data (or from ctx, for $$ paths). A missing field is States.Runtime.
+// parseFilter parses the inside of [?( )]: @.path, optionally an operator and a literal (a
+// number, a quoted string, true, false or null).
+func parseFilter(expr string) (*filter, error) {
+	expr = strings.TrimSpace(expr)
+	if !strings.HasPrefix(expr, "@") {
+		return nil, fmt.Errorf("filter %q does not start with @", expr)
+	}
+	f := &filter{}
+	lhs := expr
+	for _, op := range []string{"==", "!=", "<=", ">=", "<", ">"} {
+		if i := strings.Index(expr, op); i > 0 {
+			lhs, f.op = strings.TrimSpace(expr[:i]), op
+			lit := strings.TrimSpace(expr[i+len(op):])
+			if len(lit) >= 2 && lit[0] == '\'' && lit[len(lit)-1] == '\'' {
+				f.value = lit[1 : len(lit)-1]
+			} else if err := json.Unmarshal([]byte(lit), &f.value); err != nil {
+				return nil, fmt.Errorf("filter %q: bad literal %s", expr, lit)
+			}
+			break
+		}
+	}
+	_, segs, err := parsePath("$" + lhs[1:])
+	if err != nil {
+		return nil, fmt.Errorf("filter %q: %w", expr, err)
+	}
+	f.path = segs
+	return f, nil
+}
+
+// keeps reports whether the filter keeps element v.
+func (f *filter) keeps(v any) bool {
+	x, err := walk(f.path, v)
+	if err != nil {
+		return false
+	}
+	if f.op == "" {
+		return x != nil && x != false
+	}
+	xn, xok := x.(float64)
+	vn, vok := f.value.(float64)
+	switch f.op {
+	case "==":
+		return fmt.Sprint(x) == fmt.Sprint(f.value) && (xok == vok)
+	case "!=":
+		return fmt.Sprint(x) != fmt.Sprint(f.value) || xok != vok
+	}
+	if !xok || !vok {
+		return false
+	}
+	switch f.op {
+	case "<":
+		return xn < vn
+	case "<=":
+		return xn <= vn
+	case ">":
+		return xn > vn
+	}
+	return xn >= vn
+}
+
+// walk follows definite segments from v.
+func walk(segs []segment, v any) (any, error) {
+	cur := v
+	for _, s := range segs {
+		switch {
+		case s.isIdx:
+			arr, ok := cur.([]any)
+			if !ok || s.index < 0 || s.index >= len(arr) {
+				return nil, fmt.Errorf("no index %d", s.index)
+			}
+			cur = arr[s.index]
+		case s.all || s.filter != nil:
+			return nil, fmt.Errorf("nested wildcard")
+		default:
+			obj, ok := cur.(map[string]any)
+			if !ok {
+				return nil, fmt.Errorf("not an object")
+			}
+			x, ok := obj[s.field]
+			if !ok {
+				return nil, fmt.Errorf("no field %s", s.field)
+			}
+			cur = x
+		}
+	}
+	return cur, nil
+}
+
+// getMany evaluates an indefinite path (one with [*] or a filter): an array of every match, empty
+// when nothing matches, as Step Functions gives for such a path.
+func getMany(segs []segment, root any) []any {
+	cur := []any{root}
+	for _, s := range segs {
+		var next []any
+		for _, v := range cur {
+			switch {
+			case s.all || s.filter != nil:
+				var elems []any
+				switch x := v.(type) {
+				case []any:
+					elems = x
+				case map[string]any:
+					for _, k := range sortedKeys(x) {
+						elems = append(elems, x[k])
+					}
+				}
+				for _, e := range elems {
+					if s.all || s.filter.keeps(e) {
+						next = append(next, e)
+					}
+				}
+			default:
+				if x, err := walk([]segment{s}, v); err == nil {
+					next = append(next, x)
+				}
+			}
+		}
+		cur = next
+	}
+	if cur == nil {
+		cur = []any{}
+	}
+	return cur
+}
+
+func sortedKeys(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// get reads path from data (or from ctx, for $$ paths). A missing field is States.Runtime; a path
+// with [*] or a filter gives the array of its matches.
 func get(path string, data, ctx any) (any, error) {
 	isCtx, segs, err := parsePath(path)
 	if err != nil {
@@ -84,6 +250,11 @@ func get(path string, data, ctx any) (any, error) {
 	cur := data
 	if isCtx {
 		cur = ctx
+	}
+	for _, s := range segs {
+		if s.all || s.filter != nil {
+			return getMany(segs, cur), nil
+		}
 	}
 	for _, s := range segs {
 		if s.isIdx {
@@ -129,7 +300,7 @@ func set(data any, path string, value any) (any, error) {
 	}
 	cur := root
 	for i, s := range segs {
-		if s.isIdx {
+		if s.isIdx || s.all || s.filter != nil {
 			return nil, statesErr("States.Runtime", "ResultPath %s: array steps are not supported", path)
 		}
 		if i == len(segs)-1 {

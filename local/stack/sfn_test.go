@@ -174,7 +174,7 @@ func TestStepFunctionsAPI(t *testing.T) {
 		t.Fatalf("DescribeExecution after stop = %v, %v", d, err)
 	}
 	machines, err := cl.ListStateMachines(ctx, &sfnapi.ListStateMachinesInput{})
-	if err != nil || len(machines.StateMachines) != 2 {
+	if err != nil || len(machines.StateMachines) != 3 { // analytics, compaction and the one created here
 		t.Fatalf("ListStateMachines = %v, %v", machines, err)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -32,6 +33,7 @@ import (
 	"github.com/ticklake/ticklake/shared/analytics"
 	"github.com/ticklake/ticklake/shared/awsx"
 	"github.com/ticklake/ticklake/shared/clock"
+	"github.com/ticklake/ticklake/shared/compactor"
 	"github.com/ticklake/ticklake/shared/kafkax"
 	"github.com/ticklake/ticklake/shared/layout"
 	"github.com/ticklake/ticklake/shared/schema"
@@ -47,7 +49,9 @@ const (
 	Topic         = "ticks"
 	Group         = "ticklake-consumer"
 	StateMachine  = "analytics"
-	ClusterARN    = "arn:aws:kafka:us-east-1:000000000000:cluster/ticklake-kafka/00000000-0000-0000-0000-000000000000-s1"
+	// CompactionMachine is the compaction state machine's name.
+	CompactionMachine = "compaction"
+	ClusterARN        = "arn:aws:kafka:us-east-1:000000000000:cluster/ticklake-kafka/00000000-0000-0000-0000-000000000000-s1"
 )
 
 // DefaultCrawlDuration is how long a crawl of a few new partitions takes on AWS, about: the AWS
@@ -87,6 +91,11 @@ type Options struct {
 	OnStep func(sfn.Event)
 	// Fields is the declaration of the extra fields (see package schema); empty, schema.Default.
 	Fields string
+	// Lateness is the compactor's LATENESS (an hour is closed this long after its end); 0 is the
+	// stack's 15 minutes.
+	Lateness time.Duration
+	// Grace is the compactor's GRACE (superseded objects are kept this long); 0 is the stack's 2 hours.
+	Grace time.Duration
 	// NoPipeline starts only the services (Kafka, endpoint, functions), without the event-source
 	// mapping and the notifications.
 	NoPipeline bool
@@ -107,7 +116,9 @@ type Stack struct {
 	SFN       *sfn.Service
 	// AnalyticsARN is the ARN of the analytics state machine.
 	AnalyticsARN string
-	Started      time.Duration
+	// CompactionARN is the ARN of the compaction state machine.
+	CompactionARN string
+	Started       time.Duration
 
 	kafka    *kfake.Cluster
 	server   *endpoint.Server
@@ -231,6 +242,9 @@ func Start(opts Options) (*Stack, error) {
 	if st.AnalyticsARN, err = st.SFN.Create(StateMachine, string(analytics.Definition), ""); err != nil {
 		return nil, fmt.Errorf("analytics state machine: %w", err)
 	}
+	if st.CompactionARN, err = st.SFN.Create(CompactionMachine, string(analytics.CompactionDefinition), ""); err != nil {
+		return nil, fmt.Errorf("compaction state machine: %w", err)
+	}
 
 	// Kafka.
 	st.Brokers = opts.Brokers
@@ -302,6 +316,15 @@ func (st *Stack) envs() map[string]map[string]string {
 			schema.EnvFields: o.Fields},
 		lambdas.CrawlerTrigger: {"CRAWLER_NAME": Crawler, "DATA_PREFIX": layout.DefaultDataPrefix,
 			"GLUE_DATABASE": Database, "GLUE_TABLE": analytics.Table},
+		lambdas.Compactor: {compactor.EnvBucket: DataBucket, compactor.EnvDataPrefix: layout.DefaultDataPrefix,
+			compactor.EnvDLQPrefix: layout.DefaultDLQPrefix, compactor.EnvCompactedPrefix: compactor.DefaultCompactedPrefix,
+			compactor.EnvDatabase: Database, compactor.EnvTable: analytics.Table, schema.EnvFields: o.Fields},
+	}
+	if o.Lateness > 0 {
+		envs[lambdas.Compactor][compactor.EnvLateness] = o.Lateness.String()
+	}
+	if o.Grace > 0 {
+		envs[lambdas.Compactor][compactor.EnvGrace] = o.Grace.String()
 	}
 	for _, env := range envs {
 		env["AWS_ENDPOINT_URL"] = st.Endpoint
@@ -424,6 +447,77 @@ func (st *Stack) Crawl(ctx context.Context) (glue.Crawler, error) {
 	}
 	st.Crawlers.Wait()
 	return st.Crawlers.Get(Crawler)
+}
+
+// Compact runs the compaction state machine once, as the schedule or the console starts it: input
+// {"hours": hours}, or {} (every closed hour that needs it) when hours is empty. It returns the
+// finished execution; a failed execution is returned with its error, not as an error.
+func (st *Stack) Compact(ctx context.Context, hours []string) (sfn.Execution, error) {
+	input := "{}"
+	if len(hours) > 0 {
+		b, err := json.Marshal(map[string][]string{"hours": hours})
+		if err != nil {
+			return sfn.Execution{}, err
+		}
+		input = string(b)
+	}
+	arn, err := st.SFN.Start(st.CompactionARN, "", input)
+	if err != nil {
+		return sfn.Execution{}, fmt.Errorf("start compaction: %w", err)
+	}
+	return st.SFN.Wait(ctx, arn)
+}
+
+// RunCompactionSchedule starts the compaction every interval until ctx ends, as the stack's
+// Scheduler schedule does; an execution that fails is reported as a problem.
+func (st *Stack) RunCompactionSchedule(ctx context.Context, interval time.Duration, done func(sfn.Execution, error)) {
+	st.wg.Add(1)
+	go func() {
+		defer st.wg.Done()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(interval):
+			}
+			ex, err := st.Compact(ctx, nil)
+			if ctx.Err() != nil {
+				return
+			}
+			if err == nil && ex.Status != "SUCCEEDED" {
+				err = fmt.Errorf("compaction %s: %s: %s", ex.Status, ex.Error, ex.Cause)
+			}
+			if err != nil {
+				st.problem(err)
+			}
+			if done != nil {
+				done(ex, err)
+			}
+		}
+	}()
+}
+
+// LakeStats counts what the catalog's partitions of the ticks table point at: the Parquet objects
+// under each partition's location (subfolders included, as Athena reads them) and their bytes.
+func (st *Stack) LakeStats() (partitions, objects int, bytes int64, err error) {
+	parts, err := st.Catalog.Partitions(Database, analytics.Table)
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	for _, p := range parts {
+		bucket, prefix, _ := strings.Cut(strings.TrimPrefix(p.StorageDescriptor.Location, "s3://"), "/")
+		root := filepath.Join(st.S3.BucketDir(bucket), filepath.FromSlash(prefix))
+		_ = filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
+			if err == nil && !d.IsDir() && strings.HasSuffix(path, layout.DataSuffix) {
+				if info, err := d.Info(); err == nil {
+					objects++
+					bytes += info.Size()
+				}
+			}
+			return nil
+		})
+	}
+	return len(parts), objects, bytes, nil
 }
 
 func (st *Stack) problem(err error) {

@@ -20,6 +20,13 @@ const Table = "ticks"
 //go:embed analytics.asl.json
 var Definition []byte
 
+// CompactionDefinition is the compaction state machine as the CDK app synthesizes it, with plain
+// names for its tokens (the function compactor, account 000000000000, us-east-1). A test in infra/
+// keeps it current; the local twin executes it.
+//
+//go:embed compaction.asl.json
+var CompactionDefinition []byte
+
 var (
 	//go:embed sql/ohlcv_1m.sql
 	ohlcv1m string

@@ -343,8 +343,18 @@ func int64Bounds(vals []int64) (lo, hi []byte) {
 	return int64Bytes(a), int64Bytes(b)
 }
 
+// rowGroupMeta is what the footer records of one row group.
+type rowGroupMeta struct {
+	rows  int
+	metas []chunkMeta
+}
+
 // footer writes the FileMetaData.
-func footer(columns []columnDef, rows int, metas []chunkMeta, kv [][2]string) []byte {
+func footer(columns []columnDef, groups []rowGroupMeta, kv [][2]string) []byte {
+	rows := 0
+	for _, g := range groups {
+		rows += g.rows
+	}
 	var w tw
 	w.last = []int16{0}
 	w.i32(1, 1) // version
@@ -392,12 +402,22 @@ func footer(columns []columnDef, rows int, metas []chunkMeta, kv [][2]string) []
 		w.end()
 	}
 	w.i64(3, int64(rows))
-	w.list(4, tStruct, 1)
-	w.begin(0) // the one row group
+	w.list(4, tStruct, len(groups))
+	for gi, g := range groups {
+		w.rowGroup(columns, g, int16(gi))
+	}
+	w.list(5, tStruct, len(kv))
+	w.footerKV(columns, kv)
+	return w.b
+}
+
+// rowGroup writes one RowGroup of the FileMetaData.
+func (w *tw) rowGroup(columns []columnDef, g rowGroupMeta, ordinal int16) {
+	w.begin(0)
 	w.list(1, tStruct, len(columns))
 	var total, totalCompressed int64
 	for i, c := range columns {
-		m := metas[i]
+		m := g.metas[i]
 		total += m.uncompressed
 		totalCompressed += m.size
 		w.begin(0)
@@ -430,13 +450,16 @@ func footer(columns []columnDef, rows int, metas []chunkMeta, kv [][2]string) []
 		w.end()
 	}
 	w.i64(2, total)
-	w.i64(3, int64(rows))
-	w.i64(5, 4) // the first column chunk follows the magic number
+	w.i64(3, int64(g.rows))
+	w.i64(5, chunkStart(g.metas[0]))
 	w.i64(6, totalCompressed)
 	w.field(7, 4) // ordinal, i16
-	w.varint(0)
+	w.varint(int64(ordinal))
 	w.end()
-	w.list(5, tStruct, len(kv))
+}
+
+// footerKV writes the key-value metadata and the rest of the FileMetaData.
+func (w *tw) footerKV(columns []columnDef, kv [][2]string) {
 	for _, p := range kv {
 		w.begin(0)
 		w.str(1, p[0])
@@ -451,7 +474,6 @@ func footer(columns []columnDef, rows int, metas []chunkMeta, kv [][2]string) []
 		w.end()
 	}
 	w.b = append(w.b, 0) // end of FileMetaData
-	return w.b
 }
 
 // chunkStart is the offset of a column chunk's first page.
@@ -482,7 +504,7 @@ func (f *fileWriter) writeFile(rows []Row, meta Meta) error {
 		{"ticklake.partition", fmt.Sprint(meta.Partition)},
 		{"ticklake.offsets", fmt.Sprintf("%d-%d", meta.FirstOffset, meta.LastOffset)},
 	}
-	ft := footer(f.cols, len(rows), metas, kv)
+	ft := footer(f.cols, []rowGroupMeta{{len(rows), metas}}, kv)
 	f.out.Write(ft)
 	f.out.Write(binary.LittleEndian.AppendUint32(nil, uint32(len(ft))))
 	f.out.WriteString("PAR1")

@@ -207,3 +207,26 @@ func CatalogColumns(fields schema.Schema) []CatalogColumn {
 	}
 	return append(cols, CatalogColumn{ColExtra, "string"})
 }
+
+// Column describes one column of the objects written with fields declared, for readers.
+type Column struct {
+	Name     string
+	Optional bool
+	// Field is the position of a declared field in the schema, or -1 for the contract's columns.
+	Field int
+	// Type is a declared field's type.
+	Type schema.Type
+}
+
+// Columns are the file columns of objects written with fields declared, in file order.
+func Columns(fields schema.Schema) []Column {
+	var out []Column
+	for _, c := range columnsFor(fields) {
+		col := Column{Name: c.name, Optional: c.optional, Field: -1}
+		if c.kind == kindField {
+			col.Field, col.Type = c.field, c.ftype
+		}
+		out = append(out, col)
+	}
+	return out
+}

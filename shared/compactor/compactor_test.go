@@ -1,0 +1,507 @@
+package compactor_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/glue"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/ticklake/ticklake/internal/awsxtest"
+	localglue "github.com/ticklake/ticklake/local/glue"
+	"github.com/ticklake/ticklake/local/s3srv"
+	"github.com/ticklake/ticklake/shared/compactor"
+	"github.com/ticklake/ticklake/shared/envconf"
+	"github.com/ticklake/ticklake/shared/layout"
+	"github.com/ticklake/ticklake/shared/schema"
+	"github.com/ticklake/ticklake/shared/tick"
+	"github.com/ticklake/ticklake/shared/tickparquet"
+	"github.com/ticklake/ticklake/shared/tickparquet/decode"
+)
+
+const (
+	bucket = "lake"
+	db     = "ticklake"
+	table  = "ticks"
+	topic  = "ticks"
+)
+
+var hourStart = time.Date(2026, 11, 25, 14, 0, 0, 0, time.UTC)
+
+// settable is a clock a test moves by hand.
+type settable struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *settable) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
+func (c *settable) Sleep(ctx context.Context, d time.Duration) error {
+	c.Advance(d)
+	return ctx.Err()
+}
+func (c *settable) Advance(d time.Duration) { c.mu.Lock(); c.now = c.now.Add(d); c.mu.Unlock() }
+
+// lake is an S3 endpoint and a Glue catalog with the ticks table, one hour of it cataloged.
+type lake struct {
+	t      testing.TB
+	s3     *s3.Client
+	glue   *awsxtest.Glue
+	cfg    compactor.Config
+	clock  *settable
+	enc    *tickparquet.Encoder
+	fields schema.Schema
+}
+
+func newLake(t testing.TB) *lake {
+	t.Helper()
+	return newLakeOn(t, awsxtest.NewS3(t, bucket).Client)
+}
+
+// newLakeOn is a lake over the S3 endpoint of client, which has the bucket.
+func newLakeOn(t testing.TB, client *s3.Client) *lake {
+	t.Helper()
+	l := &lake{t: t, s3: client, glue: awsxtest.NewGlue(t), clock: &settable{now: hourStart.Add(3 * time.Hour)}}
+	cfg, err := compactor.LoadConfig(envconf.FromMap(map[string]string{
+		compactor.EnvBucket: bucket, compactor.EnvDatabase: db, compactor.EnvTable: table}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.cfg, l.fields = cfg, cfg.Fields
+	l.enc = tickparquet.NewSchemaEncoder(cfg.Fields.Written())
+	if err := l.glue.Catalog.CreateDatabase(db, ""); err != nil {
+		t.Fatal(err)
+	}
+	var cols []localglue.Column
+	for _, c := range tickparquet.CatalogColumns(cfg.Fields) {
+		cols = append(cols, localglue.Column{Name: c.Name, Type: c.Type})
+	}
+	if err := l.glue.Catalog.PutTable(localglue.Table{Name: table, DatabaseName: db,
+		StorageDescriptor: localglue.StorageDescriptor{Columns: cols, Location: "s3://" + bucket + "/ticks/"},
+		PartitionKeys:     []localglue.Column{{Name: "dt", Type: "string"}, {Name: "hour", Type: "string"}}}); err != nil {
+		t.Fatal(err)
+	}
+	l.catalog(hourStart)
+	return l
+}
+
+// catalog adds the partition of the hour starting at start, as the crawler would.
+func (l *lake) catalog(start time.Time) {
+	p := layout.PartitionOf(start.UnixMicro())
+	var cols []localglue.Column
+	for _, c := range tickparquet.CatalogColumns(l.fields) {
+		cols = append(cols, localglue.Column{Name: c.Name, Type: c.Type})
+	}
+	if _, err := l.glue.Catalog.AddPartitions(db, table, []localglue.Partition{{Values: p.Values(),
+		StorageDescriptor: localglue.StorageDescriptor{Columns: cols, Location: "s3://" + bucket + "/ticks/" + p.Path(),
+			InputFormat: "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat"},
+		Parameters: map[string]string{"classification": "parquet"}}}); err != nil {
+		l.t.Fatal(err)
+	}
+}
+
+func (l *lake) handler(hooks compactor.Hooks) *compactor.Handler {
+	return compactor.New(l.cfg, l.s3, l.glue.Client, slog.New(slog.NewTextHandler(io.Discard, nil)),
+		compactor.WithClock(l.clock), compactor.WithHooks(hooks))
+}
+
+// record is the row of Kafka record (partition, offset): the topic's records are a function of their
+// coordinates, so every batch that carries one carries the same row.
+func record(part int32, off int64) tickparquet.Row {
+	syms := []string{"AAPL", "MSFT", "GOOG", "AMZN", "NVDA"}
+	r := tickparquet.Row{Symbol: syms[(int(part)*7+int(off))%len(syms)], TS: hourStart.Add(time.Duration(off*int64(time.Second)/7) + time.Duration(part)*time.Millisecond).UnixMicro(),
+		Price: 100 + float64(off%97)/4, Size: off%500 + 1, KafkaPartition: part, KafkaOffset: off,
+		KafkaTimestamp: hourStart.Add(time.Duration(off) * time.Second / 7).UnixMicro()}
+	if off%3 == 0 {
+		b := r.Price - 0.01
+		r.Bid = &b
+	}
+	if off%4 == 0 {
+		e := fmt.Sprintf(`{"note":%d}`, off)
+		r.Extra = &e
+	}
+	f := make([]tick.Value, len(schema.MustDefault().Written()))
+	if off%2 == 0 {
+		f[9] = tick.Value{Valid: true, S: "XNAS"} // venue
+	}
+	f[10] = tick.Value{Valid: true, I: off} // seq
+	r.Fields = f
+	return r
+}
+
+// batch writes records [first, last] of a topic partition to the live folder, as the consumer does.
+func (l *lake) batch(part int32, first, last int64) {
+	var rows []tickparquet.Row
+	for off := first; off <= last; off++ {
+		rows = append(rows, record(part, off))
+	}
+	body, err := l.enc.Encode(rows, tickparquet.Meta{Topic: topic, Partition: part, FirstOffset: first, LastOffset: last})
+	if err != nil {
+		l.t.Fatal(err)
+	}
+	key := layout.DataKey("ticks/", layout.PartitionOf(hourStart.UnixMicro()), layout.BatchName(topic, part, first, last))
+	if _, err := l.s3.PutObject(context.Background(), &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(key),
+		Body: bytes.NewReader(body)}); err != nil {
+		l.t.Fatal(err)
+	}
+}
+
+// seen is what a query of the hour reads: every object under the partition's location, subfolders
+// included. ok is false when an object went away between the listing and the read.
+type seen struct {
+	rows, distinct int
+	keys           map[[2]int64]int
+	compacted      bool
+	objects        int
+}
+
+func (l *lake) query(ctx context.Context) (seen, bool) {
+	out, err := l.glue.Client.GetPartition(ctx, &glue.GetPartitionInput{DatabaseName: aws.String(db), TableName: aws.String(table),
+		PartitionValues: layout.PartitionOf(hourStart.UnixMicro()).Values()})
+	if err != nil {
+		if ctx.Err() == nil {
+			l.t.Error(err)
+		}
+		return seen{}, false
+	}
+	loc := aws.ToString(out.Partition.StorageDescriptor.Location)
+	prefix := strings.TrimPrefix(loc, "s3://"+bucket+"/")
+	list, err := l.s3.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String(bucket), Prefix: aws.String(prefix)})
+	if err != nil {
+		if ctx.Err() == nil {
+			l.t.Error(err)
+		}
+		return seen{}, false
+	}
+	s := seen{keys: map[[2]int64]int{}, compacted: strings.Contains(loc, "/run=")}
+	dec := decode.New(l.fields)
+	for _, o := range list.Contents {
+		get, err := l.s3.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: o.Key})
+		if err != nil {
+			return seen{}, false
+		}
+		body, _ := io.ReadAll(get.Body)
+		get.Body.Close()
+		rows, err := dec.Decode(nil, body)
+		if err != nil {
+			l.t.Errorf("decode %s: %v", aws.ToString(o.Key), err)
+			return seen{}, false
+		}
+		s.objects++
+		for _, r := range rows {
+			s.keys[[2]int64{int64(r.KafkaPartition), r.KafkaOffset}]++
+			want := record(r.KafkaPartition, r.KafkaOffset)
+			want.Fields = want.Fields[:len(want.Fields):len(want.Fields)]
+			if !sameRow(r, want) {
+				l.t.Errorf("record %d/%d reads %+v, want %+v", r.KafkaPartition, r.KafkaOffset, r, want)
+			}
+		}
+		s.rows += len(rows)
+	}
+	s.distinct = len(s.keys)
+	return s, true
+}
+
+func sameRow(a, b tickparquet.Row) bool {
+	eq := func(x, y *float64) bool { return (x == nil) == (y == nil) && (x == nil || *x == *y) }
+	if a.Symbol != b.Symbol || a.TS != b.TS || a.Price != b.Price || a.Size != b.Size || !eq(a.Bid, b.Bid) || !eq(a.Ask, b.Ask) ||
+		a.KafkaTimestamp != b.KafkaTimestamp || (a.Extra == nil) != (b.Extra == nil) || a.Extra != nil && *a.Extra != *b.Extra {
+		return false
+	}
+	for i := range a.Fields { // the compactor's fields are the written ones (no retired field by default)
+		if i < len(b.Fields) && a.Fields[i] != b.Fields[i] || i >= len(b.Fields) && a.Fields[i].Valid {
+			return false
+		}
+	}
+	return true
+}
+
+func (l *lake) compact(h *compactor.Handler) (compactor.Response, error) {
+	return h.Handle(context.Background(), compactor.Request{Action: compactor.ActionCompact, Hour: "2026-11-25T14"})
+}
+
+// TestCrashesAndConcurrency runs three compactions of one hour at a time, round after round, each
+// stopping once at another step (after the write, after the swap, before the delete), with late and
+// retried batches between rounds, while a reader polls what a query sees.
+func TestCrashesAndConcurrency(t *testing.T) {
+	l := newLake(t)
+	want := map[[2]int64]bool{}
+	add := func(part int32, first, last int64) {
+		l.batch(part, first, last)
+		for o := first; o <= last; o++ {
+			want[[2]int64{int64(part), o}] = true
+		}
+	}
+	for part := int32(0); part < 3; part++ {
+		for first := int64(0); first < 600; first += 100 {
+			add(part, first, first+99)
+		}
+		add(part, 250, 349) // a batch formed again with other bounds
+	}
+
+	ctx, stop := context.WithCancel(context.Background())
+	var polls, swappedPolls atomic.Int64
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		last, swapped := 0, false
+		for ctx.Err() == nil {
+			s, ok := l.query(ctx)
+			if !ok {
+				continue
+			}
+			polls.Add(1)
+			if s.distinct < last {
+				t.Errorf("distinct rows fell from %d to %d", last, s.distinct)
+			}
+			last = s.distinct
+			swapped = swapped || s.compacted
+			if swapped {
+				swappedPolls.Add(1)
+				if s.rows != s.distinct {
+					t.Errorf("after the first swap: %d rows, %d distinct", s.rows, s.distinct)
+				}
+			}
+		}
+	}()
+
+	crash := errors.New("crash")
+	steps := []func(*compactor.Hooks, func(context.Context, string) error){
+		func(h *compactor.Hooks, f func(context.Context, string) error) { h.AfterWrite = f },
+		func(h *compactor.Hooks, f func(context.Context, string) error) { h.AfterSwap = f },
+		func(h *compactor.Hooks, f func(context.Context, string) error) { h.BeforeDelete = f },
+	}
+	for round := 0; round < 6; round++ {
+		var wg sync.WaitGroup
+		for i := range 3 {
+			var hooks compactor.Hooks
+			if round < 4 {
+				steps[(i+round)%3](&hooks, func(context.Context, string) error { return crash })
+			}
+			h := l.handler(hooks)
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				res, err := l.compact(h)
+				if err != nil && !errors.Is(err, crash) {
+					t.Errorf("round %d: %v", round, err)
+				}
+				t.Logf("round %d run %d: %+v err %v", round, i, res, err)
+			}()
+		}
+		wg.Wait()
+		// Late ticks, a retried batch and a batch with other bounds land between rounds.
+		if round < 3 {
+			p := int32(round)
+			add(p, int64(600+round*50), int64(649+round*50))
+			add(0, 0, 99)
+			add(1, 90, 190)
+		}
+		l.clock.Advance(l.cfg.Lease + l.cfg.Grace) // stale locks expire, superseded objects are due
+	}
+	// A last run, none stopping: everything is taken and the superseded objects go.
+	if _, err := l.compact(l.handler(compactor.Hooks{})); err != nil {
+		t.Fatal(err)
+	}
+	l.clock.Advance(l.cfg.Grace + time.Minute)
+	if _, err := l.handler(compactor.Hooks{}).Handle(context.Background(), compactor.Request{Action: compactor.ActionCleanup}); err != nil {
+		t.Fatal(err)
+	}
+	for polls.Load() < 3 || swappedPolls.Load() < 1 {
+		time.Sleep(10 * time.Millisecond)
+	}
+	stop()
+	<-done
+
+	s, ok := l.query(context.Background())
+	if !ok {
+		t.Fatal("final query failed")
+	}
+	if !s.compacted || s.objects != 1 || s.rows != len(want) || s.distinct != len(want) {
+		t.Fatalf("final: compacted %v, %d objects, %d rows, %d distinct, want 1 object of %d", s.compacted, s.objects, s.rows, s.distinct, len(want))
+	}
+	for k := range want {
+		if s.keys[k] != 1 {
+			t.Fatalf("record %v seen %d times", k, s.keys[k])
+		}
+	}
+	// Nothing is left but the current run, the manifest and the live objects not yet due.
+	all, err := l.s3.ListObjectsV2(context.Background(), &s3.ListObjectsV2Input{Bucket: aws.String(bucket)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	for _, o := range all.Contents {
+		keys = append(keys, aws.ToString(o.Key))
+	}
+	if len(keys) != 2 {
+		t.Errorf("objects left: %v, want the compacted object and the manifest", keys)
+	}
+	plan, err := l.handler(compactor.Hooks{}).Handle(context.Background(), compactor.Request{Action: compactor.ActionPlan})
+	if err != nil || len(plan.Hours) != 0 {
+		t.Errorf("plan after compaction: %v, %v", plan.Hours, err)
+	}
+}
+
+// TestLateAndRetried: ticks that land after a compaction are not seen until the next run, then once;
+// a retried batch adds nothing. It runs on the test S3 (gofakes3 in memory) and on the local twin's
+// S3 (gofakes3 over a folder), which both honour conditional puts.
+func TestLateAndRetried(t *testing.T) {
+	t.Run("memory", func(t *testing.T) { lateAndRetried(t, newLake(t)) })
+	t.Run("local twin", func(t *testing.T) {
+		srv, err := s3srv.New(t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := srv.EnsureBucket(bucket); err != nil {
+			t.Fatal(err)
+		}
+		hs := httptest.NewServer(srv)
+		t.Cleanup(hs.Close)
+		l := newLakeOn(t, awsxtest.NewS3Client(hs.URL))
+		lateAndRetried(t, l)
+		// The lock is a conditional put there too.
+		ctx := context.Background()
+		in := func() *s3.PutObjectInput {
+			return &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String("compacted/x/lock.json"), Body: strings.NewReader("{}"), IfNoneMatch: aws.String("*")}
+		}
+		if _, err := l.s3.PutObject(ctx, in()); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := l.s3.PutObject(ctx, in()); err == nil || !strings.Contains(err.Error(), "PreconditionFailed") {
+			t.Fatalf("a second conditional create: %v", err)
+		}
+		stale := in()
+		stale.IfNoneMatch, stale.IfMatch = nil, aws.String(`"00"`)
+		if _, err := l.s3.PutObject(ctx, stale); err == nil || !strings.Contains(err.Error(), "PreconditionFailed") {
+			t.Fatalf("a put on another ETag: %v", err)
+		}
+	})
+}
+
+func lateAndRetried(t *testing.T, l *lake) {
+	for first := int64(0); first < 300; first += 100 {
+		l.batch(0, first, first+99)
+	}
+	h := l.handler(compactor.Hooks{})
+	if res, err := l.compact(h); err != nil || res.RowsOut != 300 || res.ObjectsOut != 1 {
+		t.Fatalf("first run: %+v, %v", res, err)
+	}
+	l.batch(0, 300, 309) // late
+	l.batch(0, 100, 199) // retried
+	l.batch(0, 150, 249) // formed again with other bounds
+	s, _ := l.query(context.Background())
+	if s.rows != 300 || s.distinct != 300 {
+		t.Fatalf("before the next run: %d rows, %d distinct, want 300", s.rows, s.distinct)
+	}
+	plan, err := h.Handle(context.Background(), compactor.Request{Action: compactor.ActionPlan})
+	if err != nil || len(plan.Hours) != 1 || plan.Hours[0] != "2026-11-25T14" {
+		t.Fatalf("plan: %v, %v", plan.Hours, err)
+	}
+	res, err := l.compact(h)
+	// The retried batch has the ETag of the object already taken: only the compacted object, the late
+	// batch and the batch with other bounds are read.
+	if err != nil || res.RowsOut != 310 || res.Duplicates != 100 || res.ObjectsIn != 3 {
+		t.Fatalf("second run: %+v, %v", res, err)
+	}
+	s, _ = l.query(context.Background())
+	if s.rows != 310 || s.distinct != 310 || s.objects != 1 {
+		t.Fatalf("after the next run: %d rows, %d distinct in %d objects, want 310 in 1", s.rows, s.distinct, s.objects)
+	}
+	if res, err := l.compact(h); err != nil || !res.Skipped {
+		t.Fatalf("third run: %+v, %v", res, err)
+	}
+}
+
+// TestPlan picks closed, cataloged hours with new objects, and names bad hours.
+func TestPlan(t *testing.T) {
+	l := newLake(t)
+	l.batch(0, 0, 9)
+	// An hour the crawler has not cataloged, and the open hour.
+	for _, start := range []time.Time{hourStart.Add(time.Hour), l.clock.Now().Truncate(time.Hour)} {
+		p := layout.PartitionOf(start.UnixMicro())
+		key := layout.DataKey("ticks/", p, layout.BatchName(topic, 0, 10, 19))
+		if _, err := l.s3.PutObject(context.Background(), &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(key),
+			Body: strings.NewReader("x")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	l.catalog(l.clock.Now().Truncate(time.Hour))
+	h := l.handler(compactor.Hooks{})
+	tests := []struct {
+		name    string
+		hours   []string
+		want    string
+		wantErr string
+	}{
+		{"every closed hour", nil, "2026-11-25T14", ""},
+		{"named", []string{"2026-11-25T17", "2026-11-25T14", "2026-11-25T14", "2026-11-25T15"}, "2026-11-25T14,2026-11-25T17", ""},
+		{"bad", []string{"2026-11-25T14", "2026-11-25 14", "2026-13-01T00"}, "", `"2026-11-25 14", "2026-13-01T00"`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			res, err := h.Handle(context.Background(), compactor.Request{Action: compactor.ActionPlan, Hours: tc.hours})
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("error %v, want one naming %s", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil || strings.Join(res.Hours, ",") != tc.want {
+				t.Fatalf("hours %v (%v), want %s", res.Hours, err, tc.want)
+			}
+		})
+	}
+	if _, err := h.Handle(context.Background(), compactor.Request{Action: "shrink"}); err == nil {
+		t.Error("an unknown action was accepted")
+	}
+}
+
+// TestLoadConfig names each bad variable.
+func TestLoadConfig(t *testing.T) {
+	base := map[string]string{compactor.EnvBucket: "b", compactor.EnvDatabase: "d", compactor.EnvTable: "t"}
+	tests := []struct {
+		name string
+		set  map[string]string
+		want string
+	}{
+		{"defaults", nil, ""},
+		{"missing bucket", map[string]string{compactor.EnvBucket: ""}, compactor.EnvBucket},
+		{"inside the data prefix", map[string]string{compactor.EnvCompactedPrefix: "ticks/compacted/"}, compactor.EnvCompactedPrefix},
+		{"over the dead letters", map[string]string{compactor.EnvCompactedPrefix: "dlq/"}, compactor.EnvCompactedPrefix},
+		{"bad grace", map[string]string{compactor.EnvGrace: "soon"}, compactor.EnvGrace},
+		{"row groups past the cap", map[string]string{compactor.EnvRowGroupBytes: "20000000", compactor.EnvMaxObjectBytes: "10000000"}, compactor.EnvRowGroupBytes},
+		{"bad fields", map[string]string{compactor.EnvFields: "x:blob"}, compactor.EnvFields},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			env := map[string]string{}
+			for k, v := range base {
+				env[k] = v
+			}
+			for k, v := range tc.set {
+				env[k] = v
+			}
+			cfg, err := compactor.LoadConfig(envconf.FromMap(env))
+			if tc.want == "" {
+				if err != nil || cfg.CompactedPrefix != "compacted/" || cfg.MaxObjectBytes != 512<<20 || cfg.Lateness != 15*time.Minute {
+					t.Fatalf("%+v, %v", cfg, err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("error %v, want one naming %s", err, tc.want)
+			}
+		})
+	}
+}

@@ -1,0 +1,915 @@
+package compactor
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/glue"
+	gluetypes "github.com/aws/aws-sdk-go-v2/service/glue/types"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/smithy-go"
+
+	"github.com/ticklake/ticklake/shared/envconf"
+	"github.com/ticklake/ticklake/shared/layout"
+	"github.com/ticklake/ticklake/shared/logging"
+	"github.com/ticklake/ticklake/shared/schema"
+	"github.com/ticklake/ticklake/shared/tickparquet"
+	"github.com/ticklake/ticklake/shared/tickparquet/decode"
+)
+
+// Names of the objects kept beside each hour's runs, under COMPACTED_PREFIX dt=.../hour=.../.
+const (
+	ManifestName = "manifest.json"
+	LockName     = "lock.json"
+	runPrefix    = "run="
+	partName     = "part-%05d" + layout.DataSuffix
+)
+
+// ErrBadHour is wrapped by the error returned for a malformed hour.
+var ErrBadHour = errors.New("bad hour, want YYYY-MM-DDTHH")
+
+// errCrash marks an error returned by a hook: the compaction stops there as if the process died,
+// leaving its lock held.
+var errCrash = errors.New("stopped by a hook")
+
+// readers bounds the objects fetched and decoded at once.
+const readers = 8
+
+func loadConfig(env *envconf.Reader) (Config, error) {
+	c := Config{
+		Bucket:          env.Required(EnvBucket),
+		DataPrefix:      env.String(EnvDataPrefix, layout.DefaultDataPrefix),
+		DLQPrefix:       env.String(EnvDLQPrefix, layout.DefaultDLQPrefix),
+		CompactedPrefix: env.String(EnvCompactedPrefix, DefaultCompactedPrefix),
+		Database:        env.Required(EnvDatabase),
+		Table:           env.Required(EnvTable),
+		Lateness:        env.Duration(EnvLateness, DefaultLateness, 0, 7*24*time.Hour),
+		Grace:           env.Duration(EnvGrace, DefaultGrace, time.Minute, 30*24*time.Hour),
+		Lease:           env.Duration(EnvLease, DefaultLease, time.Minute, 24*time.Hour),
+		MaxObjectBytes:  int64(env.Int(EnvMaxObjectBytes, DefaultMaxObjectBytes, 1<<20, 5<<30)),
+		RowGroupBytes:   int64(env.Int(EnvRowGroupBytes, DefaultRowGroupBytes, 1<<20, 5<<30)),
+	}
+	// Unset, TICK_FIELDS declares the default fields; set but blank, it declares none. Retired fields
+	// are kept: their columns stay in the table, and older objects carry values in them.
+	def := schema.Default
+	if v, ok := env.Lookup(EnvFields); ok {
+		def = v
+	}
+	fields, err := schema.Parse(def)
+	if err != nil {
+		env.Fail(EnvFields, def, err.Error())
+	}
+	c.Fields = fields
+	for _, p := range []struct{ name, v string }{{EnvDataPrefix, c.DataPrefix}, {EnvDLQPrefix, c.DLQPrefix}, {EnvCompactedPrefix, c.CompactedPrefix}} {
+		if err := layout.CheckPrefix(p.v); err != nil {
+			env.Fail(p.name, p.v, err.Error())
+		}
+	}
+	overlap := func(a, b string) bool { return strings.HasPrefix(a, b) || strings.HasPrefix(b, a) }
+	if overlap(c.CompactedPrefix, c.DataPrefix) {
+		env.Fail(EnvCompactedPrefix, c.CompactedPrefix, "must not overlap "+EnvDataPrefix+" "+c.DataPrefix+
+			": the crawler and the S3 notification would see compacted objects")
+	}
+	if overlap(c.CompactedPrefix, c.DLQPrefix) {
+		env.Fail(EnvCompactedPrefix, c.CompactedPrefix, "must not overlap "+EnvDLQPrefix+" "+c.DLQPrefix)
+	}
+	if c.RowGroupBytes > c.MaxObjectBytes {
+		env.Fail(EnvRowGroupBytes, fmt.Sprint(c.RowGroupBytes), "must not exceed "+EnvMaxObjectBytes)
+	}
+	return c, env.Err()
+}
+
+// ParseHour reads an hour "YYYY-MM-DDTHH" (UTC) as its partition.
+func ParseHour(s string) (layout.Partition, error) {
+	t, err := time.Parse(HourFormat, s)
+	if err != nil || t.Format(HourFormat) != s {
+		return layout.Partition{}, fmt.Errorf("%w: %q", ErrBadHour, s)
+	}
+	return layout.PartitionOf(t.UnixMicro()), nil
+}
+
+func hourOf(p layout.Partition) string { return p.DT + "T" + p.Hour }
+
+func (h *Handler) handle(ctx context.Context, req Request) (Response, error) {
+	switch req.Action {
+	case ActionPlan:
+		hours, err := h.plan(ctx, req.Hours)
+		return Response{Hours: hours, Reason: fmt.Sprintf("%d hours to compact", len(hours))}, err
+	case ActionCompact:
+		p, err := ParseHour(req.Hour)
+		if err != nil {
+			return Response{Hour: req.Hour}, err
+		}
+		return h.compact(ctx, p)
+	case ActionCleanup:
+		return h.cleanup(ctx)
+	}
+	return Response{}, fmt.Errorf("unknown action %q, want %s, %s or %s", req.Action, ActionPlan, ActionCompact, ActionCleanup)
+}
+
+// Manifest records an hour's last compaction: what it wrote, what it took, and the objects that
+// went out of sight and are deleted after GRACE.
+type Manifest struct {
+	Hour string `json:"hour"`
+	Run  string `json:"run"`
+	// Location is the partition's location the run set.
+	Location string    `json:"location"`
+	Time     time.Time `json:"time"`
+	Rows     int64     `json:"rows"`
+	Objects  []Object  `json:"objects"`
+	// Taken are the live objects the run read.
+	Taken []Object `json:"taken"`
+	// Superseded are objects no query reads any more, with the time they went out of sight.
+	Superseded []Object `json:"superseded,omitempty"`
+}
+
+// Object is an S3 object as the manifest lists it.
+type Object struct {
+	Key   string     `json:"key"`
+	ETag  string     `json:"etag,omitempty"`
+	Size  int64      `json:"size"`
+	Since *time.Time `json:"since,omitempty"`
+}
+
+func (h *Handler) hourPrefix(p layout.Partition) string { return h.cfg.CompactedPrefix + p.Path() }
+func (h *Handler) livePrefix(p layout.Partition) string { return h.cfg.DataPrefix + p.Path() }
+func (h *Handler) url(key string) string                { return "s3://" + h.cfg.Bucket + "/" + key }
+
+// list returns the objects under prefix; with direct, only those directly in it.
+func (h *Handler) list(ctx context.Context, prefix string, direct bool) ([]Object, error) {
+	var out []Object
+	in := &s3.ListObjectsV2Input{Bucket: aws.String(h.cfg.Bucket), Prefix: aws.String(prefix)}
+	for {
+		page, err := h.s3.ListObjectsV2(ctx, in)
+		if err != nil {
+			return nil, fmt.Errorf("list s3://%s/%s: %w", h.cfg.Bucket, prefix, err)
+		}
+		for _, o := range page.Contents {
+			k := aws.ToString(o.Key)
+			if direct && strings.Contains(k[len(prefix):], "/") {
+				continue
+			}
+			out = append(out, Object{Key: k, ETag: aws.ToString(o.ETag), Size: aws.ToInt64(o.Size)})
+		}
+		if !aws.ToBool(page.IsTruncated) || page.NextContinuationToken == nil {
+			return out, nil
+		}
+		in.ContinuationToken = page.NextContinuationToken
+	}
+}
+
+// liveObjects are the data objects in an hour's live folder.
+func (h *Handler) liveObjects(ctx context.Context, p layout.Partition) ([]Object, error) {
+	objs, err := h.list(ctx, h.livePrefix(p), true)
+	if err != nil {
+		return nil, err
+	}
+	return slices.DeleteFunc(objs, func(o Object) bool { return !strings.HasSuffix(o.Key, layout.DataSuffix) }), nil
+}
+
+func (h *Handler) get(ctx context.Context, key string) ([]byte, string, error) {
+	out, err := h.s3.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(h.cfg.Bucket), Key: aws.String(key)})
+	if err != nil {
+		return nil, "", fmt.Errorf("get %s: %w", h.url(key), err)
+	}
+	defer out.Body.Close()
+	body, err := io.ReadAll(out.Body)
+	if err != nil {
+		return nil, "", fmt.Errorf("read %s: %w", h.url(key), err)
+	}
+	return body, aws.ToString(out.ETag), nil
+}
+
+func isCode(err error, codes ...string) bool {
+	var ae smithy.APIError
+	return errors.As(err, &ae) && slices.Contains(codes, ae.ErrorCode())
+}
+
+func notFound(err error) bool { return isCode(err, "NoSuchKey", "NotFound") }
+
+// readManifest returns the hour's manifest, or nil when it has none.
+func (h *Handler) readManifest(ctx context.Context, p layout.Partition) (*Manifest, error) {
+	body, _, err := h.get(ctx, h.hourPrefix(p)+ManifestName)
+	if notFound(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var m Manifest
+	if err := json.Unmarshal(body, &m); err != nil {
+		return nil, fmt.Errorf("manifest of %s: %w", hourOf(p), err)
+	}
+	return &m, nil
+}
+
+func (h *Handler) writeManifest(ctx context.Context, p layout.Partition, m *Manifest) error {
+	body, err := json.MarshalIndent(m, "", " ")
+	if err != nil {
+		return fmt.Errorf("manifest of %s: %w", hourOf(p), err)
+	}
+	key := h.hourPrefix(p) + ManifestName
+	if _, err := h.s3.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(h.cfg.Bucket), Key: aws.String(key),
+		Body: bytes.NewReader(body), ContentType: aws.String("application/json")}); err != nil {
+		return fmt.Errorf("put %s: %w", h.url(key), err)
+	}
+	return nil
+}
+
+// partition returns the hour's catalog partition, or nil when the catalog does not have it.
+func (h *Handler) partition(ctx context.Context, p layout.Partition) (*gluetypes.Partition, error) {
+	out, err := h.glue.GetPartition(ctx, &glue.GetPartitionInput{DatabaseName: aws.String(h.cfg.Database),
+		TableName: aws.String(h.cfg.Table), PartitionValues: p.Values()})
+	var nf *gluetypes.EntityNotFoundException
+	if errors.As(err, &nf) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("get partition %s of %s.%s: %w", hourOf(p), h.cfg.Database, h.cfg.Table, err)
+	}
+	return out.Partition, nil
+}
+
+func location(part *gluetypes.Partition) string {
+	if part.StorageDescriptor == nil {
+		return ""
+	}
+	return aws.ToString(part.StorageDescriptor.Location)
+}
+
+// pending lists the live objects the manifest does not account for, given the partition's location.
+func (h *Handler) pending(live []Object, m *Manifest, loc string) []Object {
+	if m == nil || strings.TrimSuffix(m.Location, "/") != strings.TrimSuffix(loc, "/") {
+		return live // never compacted, or the last run stopped between its swap and its manifest
+	}
+	taken := map[string]string{}
+	for _, o := range m.Taken {
+		taken[o.Key] = o.ETag
+	}
+	var out []Object
+	for _, o := range live {
+		if etag, ok := taken[o.Key]; !ok || etag != o.ETag {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// plan returns the hours to compact, sorted.
+func (h *Handler) plan(ctx context.Context, hours []string) ([]string, error) {
+	log := logging.For(ctx, h.log)
+	var cands []layout.Partition
+	explicit := len(hours) > 0
+	if explicit {
+		var bad []string
+		for _, s := range hours {
+			p, err := ParseHour(s)
+			if err != nil {
+				bad = append(bad, fmt.Sprintf("%q", s))
+				continue
+			}
+			cands = append(cands, p)
+		}
+		if len(bad) > 0 {
+			return nil, fmt.Errorf("%w: %s", ErrBadHour, strings.Join(bad, ", "))
+		}
+	} else {
+		// Live folders empty out as superseded objects are deleted, so one listing finds the hours
+		// that received data since their last compaction.
+		objs, err := h.list(ctx, h.cfg.DataPrefix, false)
+		if err != nil {
+			return nil, err
+		}
+		now := h.clock.Now()
+		for _, o := range objs {
+			p, ok := layout.ParseDataKey(h.cfg.DataPrefix, o.Key)
+			if !ok {
+				continue
+			}
+			start, _ := time.Parse(HourFormat, hourOf(p))
+			if now.Before(start.Add(time.Hour + h.cfg.Lateness)) {
+				continue // not closed yet
+			}
+			cands = append(cands, p)
+		}
+	}
+	slices.SortFunc(cands, func(a, b layout.Partition) int { return strings.Compare(hourOf(a), hourOf(b)) })
+	cands = slices.Compact(cands)
+	out := []string{}
+	for _, p := range cands {
+		part, err := h.partition(ctx, p)
+		if err != nil {
+			return nil, err
+		}
+		if part == nil {
+			log.Info("hour not cataloged: left to the crawler", "hour", hourOf(p))
+			continue
+		}
+		if explicit {
+			out = append(out, hourOf(p))
+			continue
+		}
+		live, err := h.liveObjects(ctx, p)
+		if err != nil {
+			return nil, err
+		}
+		m, err := h.readManifest(ctx, p)
+		if err != nil {
+			return nil, err
+		}
+		if len(h.pending(live, m, location(part))) > 0 {
+			out = append(out, hourOf(p))
+		}
+	}
+	return out, nil
+}
+
+// lock is the body of an hour's lock object.
+type lock struct {
+	Run     string    `json:"run"`
+	Expires time.Time `json:"expires"`
+}
+
+// errLocked is returned by acquire when another run holds a live lease.
+var errLocked = errors.New("locked")
+
+// acquire takes the hour's lock for run: a conditional put that fails when the lock exists, and, on
+// a lock whose lease ran out, a put conditional on the stale lock's ETag.
+func (h *Handler) acquire(ctx context.Context, p layout.Partition, run string) error {
+	key := h.hourPrefix(p) + LockName
+	body, _ := json.Marshal(lock{Run: run, Expires: h.clock.Now().Add(h.cfg.Lease).UTC()})
+	put := func(in *s3.PutObjectInput) error {
+		in.Bucket, in.Key, in.Body, in.ContentType = aws.String(h.cfg.Bucket), aws.String(key), bytes.NewReader(body), aws.String("application/json")
+		_, err := h.s3.PutObject(ctx, in)
+		return err
+	}
+	err := put(&s3.PutObjectInput{IfNoneMatch: aws.String("*")})
+	if err == nil {
+		return nil
+	}
+	if !isCode(err, "PreconditionFailed", "ConditionalRequestConflict") {
+		return fmt.Errorf("lock %s: %w", h.url(key), err)
+	}
+	cur, etag, err := h.get(ctx, key)
+	if notFound(err) {
+		return fmt.Errorf("%w: lock %s released meanwhile, try again", errLocked, h.url(key))
+	}
+	if err != nil {
+		return fmt.Errorf("lock %s: %w", h.url(key), err)
+	}
+	var held lock
+	if err := json.Unmarshal(cur, &held); err == nil && h.clock.Now().Before(held.Expires) {
+		return fmt.Errorf("%w by run %s until %s", errLocked, held.Run, held.Expires.Format(time.RFC3339))
+	}
+	err = put(&s3.PutObjectInput{IfMatch: aws.String(etag)})
+	if isCode(err, "PreconditionFailed", "ConditionalRequestConflict", "NoSuchKey") {
+		return fmt.Errorf("%w: another run took over the expired lock %s", errLocked, h.url(key))
+	}
+	if err != nil {
+		return fmt.Errorf("take over lock %s: %w", h.url(key), err)
+	}
+	h.log.Warn("took over an expired lock", "hour", hourOf(p), "run", held.Run, "expired", held.Expires)
+	return nil
+}
+
+// holds checks that run still holds the hour's lock.
+func (h *Handler) holds(ctx context.Context, p layout.Partition, run string) error {
+	key := h.hourPrefix(p) + LockName
+	cur, _, err := h.get(ctx, key)
+	if err != nil {
+		return fmt.Errorf("check lock: %w", err)
+	}
+	var held lock
+	if err := json.Unmarshal(cur, &held); err != nil || held.Run != run {
+		return fmt.Errorf("%w: lock %s lost to run %s", errLocked, h.url(key), held.Run)
+	}
+	return nil
+}
+
+func (h *Handler) release(ctx context.Context, p layout.Partition, run string) {
+	if err := h.holds(ctx, p, run); err != nil {
+		return
+	}
+	key := h.hourPrefix(p) + LockName
+	if _, err := h.s3.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(h.cfg.Bucket), Key: aws.String(key)}); err != nil {
+		h.log.Warn("release lock", "key", key, "err", err)
+	}
+}
+
+func (h *Handler) newRun() string {
+	var b [4]byte
+	_, _ = rand.Read(b[:])
+	return h.clock.Now().UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(b[:])
+}
+
+func (h *Handler) hook(ctx context.Context, f func(context.Context, string) error, p layout.Partition) error {
+	if f == nil {
+		return nil
+	}
+	if err := f(ctx, hourOf(p)); err != nil {
+		return fmt.Errorf("%w: %w", errCrash, err)
+	}
+	return nil
+}
+
+// compact compacts one hour under its lock.
+func (h *Handler) compact(ctx context.Context, p layout.Partition) (res Response, err error) {
+	log := logging.For(ctx, h.log)
+	res.Hour = hourOf(p)
+	part, err := h.partition(ctx, p)
+	if err != nil || part == nil {
+		res.Skipped, res.Reason = true, "hour not cataloged"
+		return res, err
+	}
+	run := h.newRun()
+	if err := h.acquire(ctx, p, run); err != nil {
+		if errors.Is(err, errLocked) {
+			res.Skipped, res.Reason = true, err.Error()
+			log.Info("compaction skipped", "hour", res.Hour, "reason", res.Reason)
+			return res, nil
+		}
+		return res, err
+	}
+	defer func() {
+		if !errors.Is(err, errCrash) {
+			h.release(context.WithoutCancel(ctx), p, run)
+		}
+	}()
+	// Read the partition again under the lock: a run that finished meanwhile moved it.
+	if part, err = h.partition(ctx, p); err != nil {
+		return res, err
+	}
+	if part == nil {
+		res.Skipped, res.Reason = true, "hour no longer cataloged"
+		return res, nil
+	}
+	res, err = h.compactLocked(ctx, p, part, run)
+	log.Info("compaction", "hour", res.Hour, "run", run, "objects_in", res.ObjectsIn, "rows_in", res.RowsIn,
+		"rows_out", res.RowsOut, "duplicates", res.Duplicates, "objects_out", res.ObjectsOut, "bytes_in", res.BytesIn,
+		"bytes_out", res.BytesOut, "location", res.Location, "skipped", res.Skipped, "reason", res.Reason, "err", err)
+	return res, err
+}
+
+func (h *Handler) compactLocked(ctx context.Context, p layout.Partition, part *gluetypes.Partition, run string) (Response, error) {
+	res := Response{Hour: hourOf(p)}
+	loc := location(part)
+	live, err := h.liveObjects(ctx, p)
+	if err != nil {
+		return res, err
+	}
+	m, err := h.readManifest(ctx, p)
+	if err != nil {
+		return res, err
+	}
+	newLive := h.pending(live, m, loc)
+	if len(newLive) == 0 {
+		res.Skipped, res.Reason, res.Location = true, "nothing new since the last compaction", loc
+		return res, h.collect(ctx, p, m, loc)
+	}
+	// The inputs: what the partition's location holds now (the last run's objects, or the live
+	// folder), and the live objects no run took.
+	current, err := h.objectsAt(ctx, loc)
+	if err != nil {
+		return res, err
+	}
+	inputs := current
+	seen := map[string]bool{}
+	for _, o := range current {
+		seen[o.Key] = true
+	}
+	for _, o := range newLive {
+		if !seen[o.Key] {
+			inputs = append(inputs, o)
+		}
+	}
+	rows, read, err := h.readAll(ctx, inputs)
+	if err != nil {
+		return res, err
+	}
+	res.ObjectsIn = len(read)
+	for _, o := range read {
+		res.BytesIn += o.Size
+	}
+	res.RowsIn = int64(len(rows))
+	rows = DedupeSort(rows)
+	res.RowsOut = int64(len(rows))
+	res.Duplicates = res.RowsIn - res.RowsOut
+
+	runPath := h.hourPrefix(p) + runPrefix + run + "/"
+	var written []Object
+	enc := tickparquet.NewSchemaEncoder(h.cfg.Fields)
+	if err := enc.SetCompression(tickparquet.CompressionSmall); err != nil {
+		return res, err
+	}
+	kv := [][2]string{{"ticklake.hour", res.Hour}, {"ticklake.run", run}}
+	if len(rows) > 0 {
+		err = enc.EncodeSorted(rows, tickparquet.Layout{RowGroupBytes: h.cfg.RowGroupBytes, MaxObjectBytes: h.cfg.MaxObjectBytes, KV: kv},
+			func(body []byte, _ int) error {
+				key := runPath + fmt.Sprintf(partName, len(written))
+				out, err := h.s3.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(h.cfg.Bucket), Key: aws.String(key),
+					Body: bytes.NewReader(body), ContentType: aws.String("application/vnd.apache.parquet")})
+				if err != nil {
+					return fmt.Errorf("put %s: %w", h.url(key), err)
+				}
+				written = append(written, Object{Key: key, ETag: aws.ToString(out.ETag), Size: int64(len(body))})
+				return nil
+			})
+		if err != nil {
+			return res, err
+		}
+	}
+	res.ObjectsOut = len(written)
+	for _, o := range written {
+		res.BytesOut += o.Size
+	}
+	if err := h.hook(ctx, h.hooks.AfterWrite, p); err != nil {
+		return res, err
+	}
+
+	// The swap: one UpdatePartition, the partition's definition kept but for its location.
+	if err := h.holds(ctx, p, run); err != nil {
+		return res, err
+	}
+	newLoc := h.url(runPath)
+	if err := h.swap(ctx, p, part, newLoc); err != nil {
+		return res, err
+	}
+	res.Location = newLoc
+	now := h.clock.Now().UTC()
+	if err := h.hook(ctx, h.hooks.AfterSwap, p); err != nil {
+		return res, err
+	}
+
+	// The manifest: what this run took, and what went out of sight with the swap.
+	nm := &Manifest{Hour: res.Hour, Run: run, Location: newLoc, Time: now, Rows: res.RowsOut, Objects: written}
+	for _, o := range read {
+		if strings.HasPrefix(o.Key, h.cfg.DataPrefix) {
+			nm.Taken = append(nm.Taken, Object{Key: o.Key, ETag: o.ETag, Size: o.Size})
+		}
+	}
+	if m != nil && strings.TrimSuffix(m.Location, "/") == strings.TrimSuffix(loc, "/") {
+		// Taken objects of earlier runs still in the live folder stay taken.
+		have := map[string]bool{}
+		for _, o := range nm.Taken {
+			have[o.Key] = true
+		}
+		liveNow := map[string]string{}
+		for _, o := range live {
+			liveNow[o.Key] = o.ETag
+		}
+		for _, o := range m.Taken {
+			if etag, ok := liveNow[o.Key]; ok && etag == o.ETag && !have[o.Key] {
+				nm.Taken = append(nm.Taken, o)
+			}
+		}
+	}
+	if m != nil {
+		nm.Superseded = m.Superseded
+	}
+	old := map[string]bool{}
+	for _, o := range nm.Superseded {
+		old[o.Key] = true
+	}
+	for _, o := range read {
+		if !old[o.Key] {
+			o.Since = &now
+			nm.Superseded = append(nm.Superseded, o)
+			old[o.Key] = true
+		}
+	}
+	if err := h.writeManifest(ctx, p, nm); err != nil {
+		return res, err
+	}
+	if err := h.hook(ctx, h.hooks.BeforeDelete, p); err != nil {
+		return res, err
+	}
+	return res, h.collect(ctx, p, nm, newLoc)
+}
+
+// objectsAt lists the data objects a query reads at location: every object under it, subfolders
+// included.
+func (h *Handler) objectsAt(ctx context.Context, loc string) ([]Object, error) {
+	rest, ok := strings.CutPrefix(loc, "s3://"+h.cfg.Bucket+"/")
+	if !ok {
+		return nil, fmt.Errorf("partition location %q is not in bucket %s", loc, h.cfg.Bucket)
+	}
+	if !strings.HasSuffix(rest, "/") {
+		rest += "/"
+	}
+	objs, err := h.list(ctx, rest, false)
+	if err != nil {
+		return nil, err
+	}
+	return slices.DeleteFunc(objs, func(o Object) bool { return !strings.HasSuffix(o.Key, layout.DataSuffix) }), nil
+}
+
+// readAll fetches and decodes objects, a few at a time; objects deleted meanwhile are left out.
+func (h *Handler) readAll(ctx context.Context, objs []Object) ([]tickparquet.Row, []Object, error) {
+	type result struct {
+		rows []tickparquet.Row
+		obj  Object
+		ok   bool
+		err  error
+	}
+	results := make([]result, len(objs))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	for range min(readers, len(objs)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			dec := decode.New(h.cfg.Fields)
+			for i := range next {
+				body, etag, err := h.get(ctx, objs[i].Key)
+				if notFound(err) {
+					continue
+				}
+				if err != nil {
+					results[i].err = err
+					cancel()
+					continue
+				}
+				rows, err := dec.Decode(nil, body)
+				if err != nil {
+					results[i].err = fmt.Errorf("decode %s: %w", h.url(objs[i].Key), err)
+					cancel()
+					continue
+				}
+				results[i] = result{rows: rows, obj: Object{Key: objs[i].Key, ETag: etag, Size: int64(len(body))}, ok: true}
+			}
+		}()
+	}
+feed:
+	for i := range objs {
+		select {
+		case next <- i:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(next)
+	wg.Wait()
+	n := 0
+	for _, r := range results {
+		if r.err != nil {
+			return nil, nil, r.err
+		}
+		n += len(r.rows)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, nil, err
+	}
+	rows := make([]tickparquet.Row, 0, n)
+	var read []Object
+	for _, r := range results {
+		if r.ok {
+			rows = append(rows, r.rows...)
+			read = append(read, r.obj)
+		}
+	}
+	return rows, read, nil
+}
+
+// DedupeSort keeps one row of each (kafka_partition, kafka_offset), the first in rows, and returns
+// them sorted by symbol, ts, kafka_partition, kafka_offset, in a new slice.
+func DedupeSort(rows []tickparquet.Row) []tickparquet.Row {
+	keep := dedupe(rows)
+	// Sort compact keys, symbols replaced by their rank, then gather the rows once.
+	syms := map[string]int32{}
+	var names []string
+	for i := range rows {
+		if _, ok := syms[rows[i].Symbol]; !ok {
+			syms[rows[i].Symbol] = 0
+			names = append(names, rows[i].Symbol)
+		}
+	}
+	slices.Sort(names)
+	for i, n := range names {
+		syms[n] = int32(i)
+	}
+	// Bucket the kept rows by symbol (a stable counting sort), then sort each symbol's keys by ts,
+	// partition and offset: inputs are runs already in that order, which the sort finds quickly.
+	type key struct {
+		ts   int64
+		off  int64
+		part int32
+		idx  int32
+	}
+	ranks := make([]int32, len(keep))
+	starts := make([]int, len(names)+1)
+	lastSym, lastRank := "", int32(-1)
+	for k, i := range keep {
+		if sym := rows[i].Symbol; lastRank < 0 || sym != lastSym {
+			lastSym, lastRank = sym, syms[sym]
+		}
+		ranks[k] = lastRank
+		starts[lastRank+1]++
+	}
+	for i := 1; i < len(starts); i++ {
+		starts[i] += starts[i-1]
+	}
+	keys := make([]key, len(keep))
+	next := slices.Clone(starts[:len(names)])
+	for k, i := range keep {
+		r := &rows[i]
+		keys[next[ranks[k]]] = key{r.TS, r.KafkaOffset, r.KafkaPartition, i}
+		next[ranks[k]]++
+	}
+	for s := range names {
+		group := keys[starts[s]:starts[s+1]]
+		slices.SortFunc(group, func(a, b key) int {
+			if a.ts != b.ts {
+				return cmp.Compare(a.ts, b.ts)
+			}
+			return cmp.Or(cmp.Compare(a.part, b.part), cmp.Compare(a.off, b.off))
+		})
+	}
+	out := make([]tickparquet.Row, len(keys))
+	for i, k := range keys {
+		out[i] = rows[k.idx]
+	}
+	return out
+}
+
+// dedupe returns the indices of the first row of each (kafka_partition, kafka_offset), in order.
+// Offsets of a partition are dense, so a bitmap over each partition's range finds repeats in one pass.
+func dedupe(rows []tickparquet.Row) []int32 {
+	type span struct{ lo, hi int64 }
+	spans := map[int32]*span{}
+	for i := range rows {
+		r := &rows[i]
+		s := spans[r.KafkaPartition]
+		if s == nil {
+			spans[r.KafkaPartition] = &span{r.KafkaOffset, r.KafkaOffset}
+			continue
+		}
+		s.lo, s.hi = min(s.lo, r.KafkaOffset), max(s.hi, r.KafkaOffset)
+	}
+	keep := make([]int32, 0, len(rows))
+	for part, s := range spans {
+		if s.hi-s.lo > int64(8*len(rows))+1<<20 { // sparse offsets: a set instead
+			return dedupeSet(rows)
+		}
+		_ = part
+	}
+	bits := map[int32][]uint64{}
+	for part, s := range spans {
+		bits[part] = make([]uint64, (s.hi-s.lo)/64+1)
+	}
+	lastPart, lastBits, lastLo := int32(-1), []uint64(nil), int64(0)
+	for i := range rows {
+		r := &rows[i]
+		if r.KafkaPartition != lastPart || lastBits == nil {
+			lastPart, lastBits, lastLo = r.KafkaPartition, bits[r.KafkaPartition], spans[r.KafkaPartition].lo
+		}
+		o := r.KafkaOffset - lastLo
+		w, b := o/64, uint64(1)<<(o%64)
+		if lastBits[w]&b != 0 {
+			continue
+		}
+		lastBits[w] |= b
+		keep = append(keep, int32(i))
+	}
+	return keep
+}
+
+func dedupeSet(rows []tickparquet.Row) []int32 {
+	type pk struct {
+		part int32
+		off  int64
+	}
+	seen := make(map[pk]struct{}, len(rows))
+	keep := make([]int32, 0, len(rows))
+	for i := range rows {
+		k := pk{rows[i].KafkaPartition, rows[i].KafkaOffset}
+		if _, ok := seen[k]; ok {
+			continue
+		}
+		seen[k] = struct{}{}
+		keep = append(keep, int32(i))
+	}
+	return keep
+}
+
+// swap points the partition at loc with one UpdatePartition, keeping the rest of its definition.
+func (h *Handler) swap(ctx context.Context, p layout.Partition, part *gluetypes.Partition, loc string) error {
+	sd := gluetypes.StorageDescriptor{}
+	if part.StorageDescriptor != nil {
+		sd = *part.StorageDescriptor
+	}
+	sd.Location = aws.String(loc)
+	in := &glue.UpdatePartitionInput{DatabaseName: aws.String(h.cfg.Database), TableName: aws.String(h.cfg.Table),
+		PartitionValueList: p.Values(), PartitionInput: &gluetypes.PartitionInput{Values: part.Values,
+			StorageDescriptor: &sd, Parameters: part.Parameters, LastAccessTime: part.LastAccessTime,
+			LastAnalyzedTime: part.LastAnalyzedTime}}
+	if _, err := h.glue.UpdatePartition(ctx, in); err != nil {
+		return fmt.Errorf("update partition %s of %s.%s to %s: %w", hourOf(p), h.cfg.Database, h.cfg.Table, loc, err)
+	}
+	return nil
+}
+
+// collect deletes the hour's superseded objects older than GRACE, marks as superseded any run
+// folder that is neither current nor listed (left by a run that stopped before its manifest), and
+// rewrites the manifest when it changed. The caller holds the lock.
+func (h *Handler) collect(ctx context.Context, p layout.Partition, m *Manifest, loc string) error {
+	if m == nil {
+		m = &Manifest{Hour: hourOf(p)}
+	}
+	now := h.clock.Now().UTC()
+	changed := false
+	listed := map[string]bool{}
+	for _, o := range m.Superseded {
+		listed[o.Key] = true
+	}
+	runs, err := h.list(ctx, h.hourPrefix(p)+runPrefix, false)
+	if err != nil {
+		return err
+	}
+	cur := strings.TrimPrefix(loc, "s3://"+h.cfg.Bucket+"/")
+	for _, o := range runs {
+		if (cur == "" || !strings.HasPrefix(o.Key, cur)) && !listed[o.Key] {
+			o.Since = &now
+			m.Superseded = append(m.Superseded, o)
+			changed = true
+		}
+	}
+	var keep []Object
+	for _, o := range m.Superseded {
+		if o.Since != nil && now.Sub(*o.Since) < h.cfg.Grace || strings.HasPrefix(o.Key, cur) && cur != "" {
+			keep = append(keep, o)
+			continue
+		}
+		if _, err := h.s3.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(h.cfg.Bucket), Key: aws.String(o.Key)}); err != nil && !notFound(err) {
+			return fmt.Errorf("delete superseded %s: %w", h.url(o.Key), err)
+		}
+		changed = true
+	}
+	if !changed {
+		return nil
+	}
+	m.Superseded = keep
+	return h.writeManifest(ctx, p, m)
+}
+
+// cleanup deletes superseded objects older than GRACE in every hour that has a manifest.
+func (h *Handler) cleanup(ctx context.Context) (Response, error) {
+	var res Response
+	objs, err := h.list(ctx, h.cfg.CompactedPrefix, false)
+	if err != nil {
+		return res, err
+	}
+	for _, o := range objs {
+		rest, ok := strings.CutSuffix(strings.TrimPrefix(o.Key, h.cfg.CompactedPrefix), ManifestName)
+		if !ok {
+			continue
+		}
+		p, ok := layout.ParseDataKey("", rest+"x"+layout.DataSuffix)
+		if !ok {
+			continue
+		}
+		m, err := h.readManifest(ctx, p)
+		if err != nil {
+			return res, err
+		}
+		due := false
+		for _, s := range m.Superseded {
+			due = due || s.Since == nil || h.clock.Now().Sub(*s.Since) >= h.cfg.Grace
+		}
+		if !due {
+			continue
+		}
+		run := h.newRun()
+		if err := h.acquire(ctx, p, run); err != nil {
+			if errors.Is(err, errLocked) {
+				continue
+			}
+			return res, err
+		}
+		before := len(m.Superseded)
+		part, err := h.partition(ctx, p)
+		if err == nil && part != nil {
+			err = h.collect(ctx, p, m, location(part))
+		}
+		h.release(ctx, p, run)
+		if err != nil {
+			return res, err
+		}
+		res.Deleted += before - len(m.Superseded)
+	}
+	res.Reason = fmt.Sprintf("%d superseded objects deleted", res.Deleted)
+	return res, nil
+}

@@ -1,0 +1,429 @@
+// Package decode reads Parquet objects of ticks back into tickparquet rows, with parquet-go, an
+// independent implementation that reads any writer's objects of the schema. It is a package of its
+// own so that only the functions that read objects (the compactor) link parquet-go: the consumer,
+// which only writes, stays small.
+package decode
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+
+	"github.com/parquet-go/parquet-go"
+
+	"github.com/ticklake/ticklake/shared/schema"
+	"github.com/ticklake/ticklake/shared/tick"
+	"github.com/ticklake/ticklake/shared/tickparquet"
+)
+
+// ErrNotTicks is wrapped by Decode's errors about an object that is not a tick object: a contract
+// column missing, a nested column, or a column nobody declared.
+var ErrNotTicks = errors.New("not a tick object")
+
+// Decoder reads Parquet objects of ticks back into rows. It reuses its buffers and interns strings
+// across calls; it is not safe for concurrent use.
+type Decoder struct {
+	fields  schema.Schema
+	cols    []tickparquet.Column
+	vals    []parquet.Value
+	strs    map[string]string
+	strsBuf []string
+}
+
+// New returns a Decoder of objects whose declared fields are among fields, which may include
+// retired fields, so that the columns of objects written before a field was retired still read.
+func New(fields schema.Schema) *Decoder {
+	return &Decoder{fields: fields, cols: tickparquet.Columns(fields), vals: make([]parquet.Value, 4096), strs: map[string]string{}}
+}
+
+// Decode reads a whole object, appending its rows to dst in file order. Declared fields are read into
+// Row.Fields in the Decoder's field order: a field the object lacks reads as null, and a column the
+// Decoder does not know is an error (ErrNotTicks), so that no value is dropped silently. Strings are
+// copied out of body. It reads with parquet-go, so it reads any writer's objects of this schema,
+// whatever their encodings, pages and row groups.
+func (d *Decoder) Decode(dst []tickparquet.Row, body []byte) ([]tickparquet.Row, error) {
+	// The frame first, so that a damaged object fails at once rather than after parquet-go sized
+	// buffers from its footer length.
+	if len(body) < 12 || string(body[:4]) != "PAR1" || string(body[len(body)-4:]) != "PAR1" ||
+		int64(binary.LittleEndian.Uint32(body[len(body)-8:])) > int64(len(body)-12) {
+		return dst, fmt.Errorf("%w: not a Parquet object (%d bytes)", ErrNotTicks, len(body))
+	}
+	f, err := parquet.OpenFile(bytes.NewReader(body), int64(len(body)),
+		parquet.SkipPageIndex(true), parquet.SkipBloomFilters(true))
+	if err != nil {
+		return dst, fmt.Errorf("open parquet: %w", err)
+	}
+	leafOf := map[string]int{}
+	for i, path := range f.Schema().Columns() {
+		if len(path) != 1 {
+			return dst, fmt.Errorf("%w: nested column %v", ErrNotTicks, path)
+		}
+		leafOf[path[0]] = i
+	}
+	known := map[string]bool{}
+	for _, c := range d.cols {
+		known[c.Name] = true
+	}
+	for name := range leafOf {
+		if !known[name] {
+			return dst, fmt.Errorf("%w: column %q is not declared", ErrNotTicks, name)
+		}
+	}
+	for _, c := range d.cols {
+		if _, ok := leafOf[c.Name]; !ok && c.Field < 0 && !c.Optional {
+			return dst, fmt.Errorf("%w: no column %q", ErrNotTicks, c.Name)
+		}
+	}
+	nf := len(d.fields)
+	meta := f.Metadata().RowGroups
+	for gi, rg := range f.RowGroups() {
+		n := int(rg.NumRows())
+		base := len(dst)
+		dst = slices.Grow(dst, n)[:base+n]
+		rows := dst[base:]
+		clear(rows)
+		var fieldVals []tick.Value
+		if nf > 0 {
+			fieldVals = make([]tick.Value, n*nf)
+			for i := range rows {
+				rows[i].Fields = fieldVals[i*nf : (i+1)*nf : (i+1)*nf]
+			}
+		}
+		var opt []tickparquet.Optional
+		chunks := rg.ColumnChunks()
+		for _, c := range d.cols {
+			leaf, ok := leafOf[c.Name]
+			if !ok {
+				if !c.Optional {
+					return dst[:base], fmt.Errorf("%w: no column %q", ErrNotTicks, c.Name)
+				}
+				continue // a declared field this object does not have: null
+			}
+			if gi < len(meta) && leaf < len(meta[gi].Columns) {
+				// A chunk whose statistics count every value null is not read: null is the zero row.
+				cm := meta[gi].Columns[leaf].MetaData
+				if c.Optional && cm.NumValues == int64(n) && cm.Statistics.NullCount == int64(n) && n > 0 {
+					continue
+				}
+			}
+			if c.Optional && c.Field < 0 && opt == nil {
+				opt = make([]tickparquet.Optional, n)
+			}
+			if err := d.readColumn(chunks[leaf], c, rows, opt); err != nil {
+				return dst[:base], fmt.Errorf("read column %s: %w", c.Name, err)
+			}
+		}
+		if nf > 0 {
+			for i := range rows {
+				for fi, v := range rows[i].Fields[:min(nf, 64)] {
+					if v.Valid {
+						rows[i].Present |= 1 << fi
+					}
+				}
+			}
+		}
+	}
+	return dst, nil
+}
+
+// readColumn reads one column chunk into rows, from each page's typed values (booleans through
+// parquet-go's generic values).
+func (d *Decoder) readColumn(cc parquet.ColumnChunk, c tickparquet.Column, rows []tickparquet.Row, opt []tickparquet.Optional) error {
+	pages := cc.Pages()
+	defer pages.Close()
+	i := 0
+	for {
+		p, err := pages.ReadPage()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		n := int(p.NumValues())
+		if i+n > len(rows) {
+			parquet.Release(p)
+			return fmt.Errorf("more values than rows")
+		}
+		if c.Field >= 0 && c.Type == schema.Boolean {
+			err = d.readValues(p, c, rows[i:i+n], opt, i)
+		} else {
+			err = d.readPage(p, c, rows[i:i+n], opt, i)
+		}
+		parquet.Release(p)
+		if err != nil {
+			return err
+		}
+		i += n
+	}
+	if i != len(rows) {
+		return fmt.Errorf("%d values for %d rows", i, len(rows))
+	}
+	return nil
+}
+
+// readValues reads a page through parquet-go's generic values.
+func (d *Decoder) readValues(p parquet.Page, c tickparquet.Column, rows []tickparquet.Row, opt []tickparquet.Optional, base int) error {
+	vr := p.Values()
+	i := 0
+	for {
+		n, err := vr.ReadValues(d.vals)
+		for _, v := range d.vals[:n] {
+			if i >= len(rows) {
+				return fmt.Errorf("more values than rows")
+			}
+			if !v.IsNull() {
+				d.set(c, &rows[i], v, opt, base+i)
+			}
+			i++
+		}
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// readPage reads a page from its typed values: the present values in order, and definition levels
+// saying which rows they belong to.
+func (d *Decoder) readPage(p parquet.Page, c tickparquet.Column, rows []tickparquet.Row, opt []tickparquet.Optional, base int) error {
+	defs := p.DefinitionLevels()
+	if defs != nil && len(defs) != len(rows) {
+		return fmt.Errorf("%d definition levels for %d values", len(defs), len(rows))
+	}
+	data := p.Data()
+	present := func(yield func(i, j int) bool) { // row i holds the page's j-th value
+		j := 0
+		for i := range rows {
+			if defs != nil && defs[i] == 0 {
+				continue
+			}
+			if !yield(i, j) {
+				return
+			}
+			j++
+		}
+	}
+	switch physical(c) {
+	case typeByteArray:
+		var strs []string
+		var idx []int32
+		var buf []byte
+		var offs []uint32
+		if dict := p.Dictionary(); dict != nil {
+			dv := dict.Page().Data()
+			b, o := dv.ByteArray()
+			strs = d.strsBuf[:0]
+			for k := 0; k+1 < len(o); k++ {
+				strs = append(strs, d.intern(b[o[k]:o[k+1]]))
+			}
+			d.strsBuf = strs
+			idx = data.Int32()
+		} else {
+			buf, offs = data.ByteArray()
+		}
+		count := len(idx)
+		if idx == nil {
+			count = max(len(offs)-1, 0)
+		}
+		var bad error
+		for i, j := range present {
+			if j >= count {
+				bad = fmt.Errorf("fewer values than present rows")
+				break
+			}
+			var s string
+			if idx != nil {
+				if int(idx[j]) >= len(strs) || idx[j] < 0 {
+					bad = fmt.Errorf("dictionary index %d out of %d", idx[j], len(strs))
+					break
+				}
+				s = strs[idx[j]]
+			} else if c.Name == tickparquet.ColExtra {
+				s = string(buf[offs[j]:offs[j+1]])
+			} else {
+				s = d.intern(buf[offs[j]:offs[j+1]])
+			}
+			switch {
+			case c.Name == tickparquet.ColSymbol:
+				rows[i].Symbol = s
+			case c.Name == tickparquet.ColExtra:
+				opt[base+i].Extra = s
+				rows[i].Extra = &opt[base+i].Extra
+			default:
+				rows[i].Fields[c.Field] = tick.Value{Valid: true, S: s}
+			}
+		}
+		return bad
+	case typeInt64:
+		vals := data.Int64()
+		var bad error
+		for i, j := range present {
+			if j >= len(vals) {
+				bad = fmt.Errorf("fewer values than present rows")
+				break
+			}
+			v := vals[j]
+			switch c.Name {
+			case tickparquet.ColTS:
+				rows[i].TS = v
+			case tickparquet.ColSize:
+				rows[i].Size = v
+			case tickparquet.ColKafkaOffset:
+				rows[i].KafkaOffset = v
+			case tickparquet.ColKafkaTimestamp:
+				rows[i].KafkaTimestamp = v
+			default:
+				rows[i].Fields[c.Field] = tick.Value{Valid: true, I: v}
+			}
+		}
+		return bad
+	case typeInt32:
+		vals := data.Int32()
+		var bad error
+		for i, j := range present {
+			if j >= len(vals) {
+				bad = fmt.Errorf("fewer values than present rows")
+				break
+			}
+			if c.Name == tickparquet.ColKafkaPartition {
+				rows[i].KafkaPartition = vals[j]
+			} else {
+				rows[i].Fields[c.Field] = tick.Value{Valid: true, I: int64(vals[j])}
+			}
+		}
+		return bad
+	case typeDouble:
+		vals := data.Double()
+		var bad error
+		for i, j := range present {
+			if j >= len(vals) {
+				bad = fmt.Errorf("fewer values than present rows")
+				break
+			}
+			v := vals[j]
+			switch c.Name {
+			case tickparquet.ColPrice:
+				rows[i].Price = v
+			case tickparquet.ColBid:
+				opt[base+i].Bid = v
+				rows[i].Bid = &opt[base+i].Bid
+			case tickparquet.ColAsk:
+				opt[base+i].Ask = v
+				rows[i].Ask = &opt[base+i].Ask
+			default:
+				rows[i].Fields[c.Field] = tick.Value{Valid: true, F: v}
+			}
+		}
+		return bad
+	}
+	return fmt.Errorf("unexpected physical type %d", physical(c))
+}
+
+// intern returns b as a string, one allocation per distinct value.
+func (d *Decoder) intern(b []byte) string {
+	if s, ok := d.strs[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	if len(d.strs) < 1<<16 {
+		d.strs[s] = s
+	}
+	return s
+}
+
+func (d *Decoder) set(c tickparquet.Column, r *tickparquet.Row, v parquet.Value, opt []tickparquet.Optional, i int) {
+	switch c.Name {
+	case tickparquet.ColSymbol:
+		r.Symbol = d.intern(v.ByteArray())
+		return
+	case tickparquet.ColTS:
+		r.TS = v.Int64()
+		return
+	case tickparquet.ColPrice:
+		r.Price = v.Double()
+		return
+	case tickparquet.ColSize:
+		r.Size = v.Int64()
+		return
+	case tickparquet.ColKafkaPartition:
+		r.KafkaPartition = v.Int32()
+		return
+	case tickparquet.ColKafkaOffset:
+		r.KafkaOffset = v.Int64()
+		return
+	case tickparquet.ColKafkaTimestamp:
+		r.KafkaTimestamp = v.Int64()
+		return
+	}
+	if c.Field < 0 {
+		switch c.Name {
+		case tickparquet.ColBid:
+			opt[i].Bid = v.Double()
+			r.Bid = &opt[i].Bid
+		case tickparquet.ColAsk:
+			opt[i].Ask = v.Double()
+			r.Ask = &opt[i].Ask
+		case tickparquet.ColExtra:
+			opt[i].Extra = string(v.ByteArray())
+			r.Extra = &opt[i].Extra
+		}
+		return
+	}
+	fv := &r.Fields[c.Field]
+	fv.Valid = true
+	switch c.Type {
+	case schema.String:
+		fv.S = d.intern(v.ByteArray())
+	case schema.Double:
+		fv.F = v.Double()
+	case schema.Boolean:
+		if v.Boolean() {
+			fv.I = 1
+		}
+	case schema.Date:
+		fv.I = int64(v.Int32())
+	default:
+		fv.I = v.Int64()
+	}
+}
+
+// Parquet physical types of the columns.
+const (
+	typeBoolean = iota
+	typeInt32
+	typeInt64
+	typeDouble
+	typeByteArray
+)
+
+// physical is the physical type of a column, as the encoder writes it.
+func physical(c tickparquet.Column) int {
+	if c.Field >= 0 {
+		switch c.Type {
+		case schema.String:
+			return typeByteArray
+		case schema.Double:
+			return typeDouble
+		case schema.Boolean:
+			return typeBoolean
+		case schema.Date:
+			return typeInt32
+		}
+		return typeInt64
+	}
+	switch c.Name {
+	case tickparquet.ColSymbol, tickparquet.ColExtra:
+		return typeByteArray
+	case tickparquet.ColPrice, tickparquet.ColBid, tickparquet.ColAsk:
+		return typeDouble
+	case tickparquet.ColKafkaPartition:
+		return typeInt32
+	}
+	return typeInt64
+}
