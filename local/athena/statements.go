@@ -116,6 +116,18 @@ func (e *Engine) statement(ctx context.Context, database, sql string) (*result, 
 		}
 		return nil
 	}
+	// table reads a statement that ends with the name of a table at token i, and returns it.
+	table := func(i int) (string, string, glue.Table, error) {
+		db, tn, next, err := name(i)
+		if err == nil {
+			err = end(next)
+		}
+		if err != nil {
+			return "", "", glue.Table{}, err
+		}
+		t, err := e.tableAt(sql, at(i).pos, db, tn)
+		return db, tn, t, err
+	}
 	like := func(i int) (*regexp.Regexp, int, error) {
 		if at(i).is("LIKE") {
 			i++
@@ -179,14 +191,7 @@ func (e *Engine) statement(ctx context.Context, database, sql string) (*result, 
 		sort.Strings(names)
 		return oneColumn("database_name", names), nil
 	case kw("SHOW", "PARTITIONS"):
-		db, tn, i, err := name(2)
-		if err != nil {
-			return nil, err
-		}
-		if err := end(i); err != nil {
-			return nil, err
-		}
-		t, err := e.tableAt(sql, at(2).pos, db, tn)
+		db, tn, t, err := table(2)
 		if err != nil {
 			return nil, err
 		}
@@ -237,14 +242,7 @@ func (e *Engine) statement(ctx context.Context, database, sql string) (*result, 
 		if at(i).is("EXTENDED") || at(i).is("FORMATTED") {
 			i++
 		}
-		db, tn, i, err := name(i)
-		if err != nil {
-			return nil, err
-		}
-		if err := end(i); err != nil {
-			return nil, err
-		}
-		t, err := e.tableAt(sql, at(1).pos, db, tn)
+		_, _, t, err := table(i)
 		if err != nil {
 			return nil, err
 		}
@@ -264,14 +262,7 @@ func (e *Engine) statement(ctx context.Context, database, sql string) (*result, 
 		}
 		return r, nil
 	case kw("SHOW", "CREATE", "TABLE") || kw("SHOW", "CREATE", "VIEW"):
-		db, tn, i, err := name(3)
-		if err != nil {
-			return nil, err
-		}
-		if err := end(i); err != nil {
-			return nil, err
-		}
-		t, err := e.tableAt(sql, at(3).pos, db, tn)
+		db, tn, t, err := table(3)
 		if err != nil {
 			return nil, err
 		}
@@ -287,14 +278,7 @@ func (e *Engine) statement(ctx context.Context, database, sql string) (*result, 
 		}
 		return oneColumn("createtab_stmt", strings.Split(createTable(t), "\n")), nil
 	case kw("MSCK", "REPAIR", "TABLE"):
-		db, tn, i, err := name(3)
-		if err != nil {
-			return nil, err
-		}
-		if err := end(i); err != nil {
-			return nil, err
-		}
-		t, err := e.tableAt(sql, at(3).pos, db, tn)
+		_, _, t, err := table(3)
 		if err != nil {
 			return nil, err
 		}
