@@ -16,10 +16,25 @@ import (
 // simulated ticks (about 1.5 MB): parse the event's JSON, decode base64, decode and validate the
 // ticks, encode Parquet.
 func BenchmarkConsumerBatch(b *testing.B) {
+	benchBatch(b, testConfig, fixture.SimTicks(10000, 1))
+}
+
+// BenchmarkConsumerBatchFields is BenchmarkConsumerBatch on ticks that carry extra fields, with the
+// default declaration: replayed ticks with the stock-index data set's nine columns, and simulated
+// ticks with a venue and a sequence number.
+func BenchmarkConsumerBatchFields(b *testing.B) {
 	const n = 10000
-	payload := kafkaevent.Append(nil, fixture.Event("ticks", 0, 0, fixture.Values(fixture.SimTicks(n, 1))))
+	cfg := testConfig
+	cfg.Fields = schema.MustDefault()
+	b.Run("replay", func(b *testing.B) { benchBatch(b, cfg, fixture.ReplayTicks(n)) })
+	b.Run("feed", func(b *testing.B) { benchBatch(b, cfg, fixture.FeedTicks(n, 1)) })
+}
+
+// benchBatch runs the handler on one event of ticks, storing into a sink that counts bytes.
+func benchBatch(b *testing.B, cfg Config, ticks []tick.Tick) {
+	payload := kafkaevent.Append(nil, fixture.Event("ticks", 0, 0, fixture.Values(ticks)))
 	out := &fixture.Sink{}
-	h := New(testConfig, out, slog.New(slog.NewJSONHandler(io.Discard, nil)))
+	h := New(cfg, out, slog.New(slog.NewJSONHandler(io.Discard, nil)))
 	ctx := context.Background()
 	b.SetBytes(int64(len(payload)))
 	b.ReportAllocs()
@@ -28,36 +43,7 @@ func BenchmarkConsumerBatch(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	b.ReportMetric(float64(b.N*n)/b.Elapsed().Seconds(), "ticks/s")
-	b.ReportMetric(float64(out.Bytes())/float64(b.N*n), "stored-bytes/tick")
+	b.ReportMetric(float64(b.N*len(ticks))/b.Elapsed().Seconds(), "ticks/s")
+	b.ReportMetric(float64(out.Bytes())/float64(b.N*len(ticks)), "stored-bytes/tick")
 	b.ReportMetric(float64(len(payload))/1e6, "event-MB")
-}
-
-// BenchmarkConsumerBatchFields is BenchmarkConsumerBatch on ticks that carry extra fields, with the
-// default declaration: replayed ticks with the stock-index data set's nine columns, and simulated
-// ticks with a venue and a sequence number.
-func BenchmarkConsumerBatchFields(b *testing.B) {
-	const n = 10000
-	for _, in := range []struct {
-		name  string
-		ticks []tick.Tick
-	}{{"replay", fixture.ReplayTicks(n)}, {"feed", fixture.FeedTicks(n, 1)}} {
-		b.Run(in.name, func(b *testing.B) {
-			payload := kafkaevent.Append(nil, fixture.Event("ticks", 0, 0, fixture.Values(in.ticks)))
-			out := &fixture.Sink{}
-			cfg := testConfig
-			cfg.Fields = schema.MustDefault()
-			h := New(cfg, out, slog.New(slog.NewJSONHandler(io.Discard, nil)))
-			ctx := context.Background()
-			b.SetBytes(int64(len(payload)))
-			b.ReportAllocs()
-			for b.Loop() {
-				if _, err := h.Invoke(ctx, payload); err != nil {
-					b.Fatal(err)
-				}
-			}
-			b.ReportMetric(float64(b.N*n)/b.Elapsed().Seconds(), "ticks/s")
-			b.ReportMetric(float64(out.Bytes())/float64(b.N*n), "stored-bytes/tick")
-		})
-	}
 }
