@@ -31,6 +31,9 @@ type Decoder struct {
 	vals    []parquet.Value
 	strs    map[string]string
 	strsBuf []string
+	fast    fastState
+	// Fallbacks counts the objects read with parquet-go because the fast reader does not read them.
+	Fallbacks int
 }
 
 // New returns a Decoder of objects whose declared fields are among fields, which may include
@@ -51,6 +54,15 @@ func (d *Decoder) Decode(dst []tickparquet.Row, body []byte) ([]tickparquet.Row,
 		int64(binary.LittleEndian.Uint32(body[len(body)-8:])) > int64(len(body)-12) {
 		return dst, fmt.Errorf("%w: not a Parquet object (%d bytes)", ErrNotTicks, len(body))
 	}
+	if out, err := d.decodeFast(dst, body); err == nil {
+		return out, nil
+	}
+	d.Fallbacks++
+	return d.decodeParquetGo(dst, body)
+}
+
+// decodeParquetGo reads a whole object with parquet-go.
+func (d *Decoder) decodeParquetGo(dst []tickparquet.Row, body []byte) ([]tickparquet.Row, error) {
 	f, err := parquet.OpenFile(bytes.NewReader(body), int64(len(body)),
 		parquet.SkipPageIndex(true), parquet.SkipBloomFilters(true))
 	if err != nil {
