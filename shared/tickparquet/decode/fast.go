@@ -687,71 +687,80 @@ func (d *Decoder) readDataPage(p []byte, h pageHeader, c tickparquet.Column, has
 	return nil
 }
 
-// scatter stores the page's present values (in the fast state's scratch) into rows.
+// scatter stores the page's present values (in the fast state's scratch) into rows: row i takes the
+// next value where defs[i] is 1 (every row when defs is nil).
 func (d *Decoder) scatter(c tickparquet.Column, kind int, rows []tickparquet.Row, defs []byte, opt []tickparquet.Optional, base int) {
 	st := &d.fast
-	j := 0
-	each := func(set func(i, j int)) {
-		if defs == nil {
-			for i := range rows {
-				set(i, i)
-			}
-			return
-		}
-		for i, dl := range defs {
-			if dl != 0 {
-				set(i, j)
-				j++
-			}
-		}
-	}
 	if c.Field >= 0 {
 		fi := c.Field
-		switch kind {
-		case typeByteArray:
-			each(func(i, j int) { rows[i].Fields[fi] = tick.Value{Valid: true, S: st.strs[j]} })
-		case typeDouble:
-			each(func(i, j int) { rows[i].Fields[fi] = tick.Value{Valid: true, F: st.flts[j]} })
-		default:
-			each(func(i, j int) { rows[i].Fields[fi] = tick.Value{Valid: true, I: st.ints[j]} })
+		j := 0
+		for i := range rows {
+			if defs != nil && defs[i] == 0 {
+				continue
+			}
+			v := &rows[i].Fields[fi]
+			v.Valid = true
+			switch kind {
+			case typeByteArray:
+				v.S = st.strs[j]
+			case typeDouble:
+				v.F = st.flts[j]
+			default:
+				v.I = st.ints[j]
+			}
+			j++
 		}
 		return
 	}
 	switch c.Name {
 	case tickparquet.ColSymbol:
-		for i := range rows {
-			rows[i].Symbol = st.strs[i]
+		for i, s := range st.strs[:len(rows)] {
+			rows[i].Symbol = s
 		}
 	case tickparquet.ColTS:
-		for i := range rows {
-			rows[i].TS = st.ints[i]
+		for i, v := range st.ints[:len(rows)] {
+			rows[i].TS = v
 		}
 	case tickparquet.ColPrice:
-		for i := range rows {
-			rows[i].Price = st.flts[i]
+		for i, v := range st.flts[:len(rows)] {
+			rows[i].Price = v
 		}
 	case tickparquet.ColSize:
-		for i := range rows {
-			rows[i].Size = st.ints[i]
+		for i, v := range st.ints[:len(rows)] {
+			rows[i].Size = v
 		}
 	case tickparquet.ColKafkaPartition:
-		for i := range rows {
-			rows[i].KafkaPartition = int32(st.ints[i])
+		for i, v := range st.ints[:len(rows)] {
+			rows[i].KafkaPartition = int32(v)
 		}
 	case tickparquet.ColKafkaOffset:
-		for i := range rows {
-			rows[i].KafkaOffset = st.ints[i]
+		for i, v := range st.ints[:len(rows)] {
+			rows[i].KafkaOffset = v
 		}
 	case tickparquet.ColKafkaTimestamp:
-		for i := range rows {
-			rows[i].KafkaTimestamp = st.ints[i]
+		for i, v := range st.ints[:len(rows)] {
+			rows[i].KafkaTimestamp = v
 		}
-	case tickparquet.ColBid:
-		each(func(i, j int) { o := &opt[base+i]; o.Bid = st.flts[j]; rows[i].Bid = &o.Bid })
-	case tickparquet.ColAsk:
-		each(func(i, j int) { o := &opt[base+i]; o.Ask = st.flts[j]; rows[i].Ask = &o.Ask })
-	case tickparquet.ColExtra:
-		each(func(i, j int) { o := &opt[base+i]; o.Extra = st.strs[j]; rows[i].Extra = &o.Extra })
+	case tickparquet.ColBid, tickparquet.ColAsk, tickparquet.ColExtra:
+		j := 0
+		for i := range rows {
+			if defs != nil && defs[i] == 0 {
+				continue
+			}
+			o := &opt[base+i]
+			switch c.Name {
+			case tickparquet.ColBid:
+				o.Bid = st.flts[j]
+				rows[i].Bid = &o.Bid
+			case tickparquet.ColAsk:
+				o.Ask = st.flts[j]
+				rows[i].Ask = &o.Ask
+			default:
+				o.Extra = st.strs[j]
+				rows[i].Extra = &o.Extra
+			}
+			j++
+		}
 	}
 }
 
