@@ -192,7 +192,7 @@ func (r *tr) i64(typ byte) int64 {
 
 // leaf is a column of the file's schema.
 type leaf struct {
-	name     string
+	name     []byte // aliases the footer
 	physical int32
 	rep      int32
 }
@@ -202,7 +202,7 @@ type chunk struct {
 	codec, physical        int32
 	numValues, size        int64
 	dataOffset, dictOffset int64
-	path                   string
+	path                   []byte // aliases the footer
 	external               bool
 }
 
@@ -218,9 +218,11 @@ type footerMeta struct {
 // Parquet physical types as the file records them.
 var filePhysical = map[int]int32{typeBoolean: 0, typeInt32: 1, typeInt64: 2, typeDouble: 5, typeByteArray: 6}
 
-func parseFooter(b []byte) (*footerMeta, error) {
+// parseFooter reads a FileMetaData into m, reusing its slices.
+func parseFooter(b []byte, m *footerMeta) error {
 	r := &tr{b: b}
-	m := &footerMeta{}
+	m.leaves = m.leaves[:0]
+	ng := 0
 	r.fields(func(id int16, typ byte) {
 		switch {
 		case id == 2 && typ == tList:
@@ -239,7 +241,7 @@ func parseFooter(b []byte) (*footerMeta, error) {
 						if typ != tBinary {
 							r.bad = true
 						}
-						l.name = string(r.bytes())
+						l.name = r.bytes()
 					case 5:
 						children = r.i32(typ)
 					default:
@@ -260,10 +262,15 @@ func parseFooter(b []byte) (*footerMeta, error) {
 		case id == 4 && typ == tList:
 			_, n := r.list()
 			for k := 0; k < n && !r.bad; k++ {
-				var g struct {
-					rows   int64
-					chunks []chunk
+				if ng == len(m.groups) {
+					m.groups = append(m.groups, struct {
+						rows   int64
+						chunks []chunk
+					}{})
 				}
+				g := &m.groups[ng]
+				ng++
+				g.rows, g.chunks = 0, g.chunks[:0]
 				r.fields(func(id int16, typ byte) {
 					switch {
 					case id == 1 && typ == tList:
@@ -287,7 +294,7 @@ func parseFooter(b []byte) (*footerMeta, error) {
 												if p > 0 {
 													ch.external = true // nested path
 												}
-												ch.path = string(r.bytes())
+												ch.path = r.bytes()
 											}
 										case 4:
 											ch.codec = r.i32(typ)
@@ -320,16 +327,16 @@ func parseFooter(b []byte) (*footerMeta, error) {
 						r.skip(typ)
 					}
 				})
-				m.groups = append(m.groups, g)
 			}
 		default:
 			r.skip(typ)
 		}
 	})
+	m.groups = m.groups[:ng]
 	if r.bad {
-		return nil, errFallback
+		return errFallback
 	}
-	return m, nil
+	return nil
 }
 
 // pageHeader is the part of a PageHeader the fast reader uses.
@@ -387,6 +394,7 @@ type fastState struct {
 	idx    []int32
 	dict   []string
 	strs   []string
+	meta   footerMeta
 	byCol  []int // file leaf of each of the Decoder's columns, or -1
 	leafOk []bool
 }
@@ -402,11 +410,11 @@ func (d *Decoder) decodeFast(dst []tickparquet.Row, body []byte) ([]tickparquet.
 		return dst, errFallback
 	}
 	flen := int(binary.LittleEndian.Uint32(body[n-8:]))
-	meta, err := parseFooter(body[n-8-flen : n-8])
-	if err != nil {
+	st := &d.fast
+	meta := &st.meta
+	if err := parseFooter(body[n-8-flen:n-8], meta); err != nil {
 		return dst, err
 	}
-	st := &d.fast
 	if len(meta.leaves) > len(d.cols) {
 		return dst, errFallback
 	}
@@ -414,7 +422,7 @@ func (d *Decoder) decodeFast(dst []tickparquet.Row, body []byte) ([]tickparquet.
 	for ci, c := range d.cols {
 		st.byCol[ci] = -1
 		for li, l := range meta.leaves {
-			if l.name == c.Name {
+			if string(l.name) == c.Name {
 				want := int32(repRequired)
 				if c.Optional {
 					want = repOptional
@@ -467,7 +475,7 @@ func (d *Decoder) decodeFast(dst []tickparquet.Row, body []byte) ([]tickparquet.
 				continue
 			}
 			ch := g.chunks[li]
-			if ch.external || ch.path != c.Name || ch.physical != meta.leaves[li].physical || ch.numValues != g.rows {
+			if ch.external || string(ch.path) != c.Name || ch.physical != meta.leaves[li].physical || ch.numValues != g.rows {
 				return dst[:orig], errFallback
 			}
 			if c.Optional && c.Field < 0 && opt == nil {
