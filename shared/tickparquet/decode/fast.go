@@ -1,0 +1,945 @@
+package decode
+
+import (
+	"encoding/binary"
+	"errors"
+	"math"
+
+	"github.com/klauspost/compress/zstd"
+
+	"github.com/ticklake/ticklake/shared/tick"
+	"github.com/ticklake/ticklake/shared/tickparquet"
+)
+
+// errFallback is returned by the fast reader for anything it does not read itself: another encoding,
+// page kind, codec or layout, or bytes that do not add up. Decode then reads the object with parquet-go,
+// which reads it or says what is wrong.
+var errFallback = errors.New("not read by the fast reader")
+
+// Parquet format enums (parquet.thrift) the fast reader knows.
+const (
+	encPlain           = 0
+	encPlainDictionary = 2
+	encRLE             = 3
+	encDeltaBinary     = 5
+	encRLEDictionary   = 8
+
+	codecUncompressed = 0
+	codecZstd         = 6
+
+	pageData       = 0
+	pageDictionary = 2
+
+	repRequired = 0
+	repOptional = 1
+)
+
+// Thrift compact protocol types.
+const (
+	tTrue   = 1
+	tFalse  = 2
+	tByte   = 3
+	tI16    = 4
+	tI32    = 5
+	tI64    = 6
+	tDouble = 7
+	tBinary = 8
+	tList   = 9
+	tSet    = 10
+	tMap    = 11
+	tStruct = 12
+)
+
+// tr reads Thrift compact-protocol values; any malformation sets bad, after which every read returns
+// zero values.
+type tr struct {
+	b     []byte
+	i     int
+	bad   bool
+	depth int
+}
+
+func (r *tr) byte() byte {
+	if r.bad || r.i >= len(r.b) {
+		r.bad = true
+		return 0
+	}
+	r.i++
+	return r.b[r.i-1]
+}
+
+func (r *tr) uvarint() uint64 {
+	if r.bad {
+		return 0
+	}
+	v, n := binary.Uvarint(r.b[r.i:])
+	if n <= 0 {
+		r.bad = true
+		return 0
+	}
+	r.i += n
+	return v
+}
+
+func (r *tr) varint() int64 { u := r.uvarint(); return int64(u>>1) ^ -int64(u&1) }
+
+func (r *tr) bytes() []byte {
+	n := r.uvarint()
+	if r.bad || n > uint64(len(r.b)-r.i) {
+		r.bad = true
+		return nil
+	}
+	v := r.b[r.i : r.i+int(n)]
+	r.i += int(n)
+	return v
+}
+
+// list reads a list or set header: its element type and size.
+func (r *tr) list() (byte, int) {
+	h := r.byte()
+	n := uint64(h >> 4)
+	if n == 15 {
+		n = r.uvarint()
+	}
+	if r.bad || n > uint64(len(r.b)-r.i) { // every element takes at least a byte, but for bools
+		r.bad = true
+		return 0, 0
+	}
+	return h & 0x0f, int(n)
+}
+
+// fields reads a struct, calling fn with each field's id and type; fn reads the value or skips it.
+func (r *tr) fields(fn func(id int16, typ byte)) {
+	r.depth++
+	if r.depth > 16 {
+		r.bad = true
+	}
+	last := int16(0)
+	for !r.bad {
+		h := r.byte()
+		if h == 0 {
+			break
+		}
+		typ := h & 0x0f
+		if d := int16(h >> 4); d != 0 {
+			last += d
+		} else {
+			last = int16(r.varint())
+		}
+		fn(last, typ)
+	}
+	r.depth--
+}
+
+// skip reads past a value of type typ.
+func (r *tr) skip(typ byte) {
+	switch typ {
+	case tTrue, tFalse:
+	case tByte:
+		r.byte()
+	case tI16, tI32, tI64:
+		r.uvarint()
+	case tDouble:
+		if len(r.b)-r.i < 8 {
+			r.bad = true
+			return
+		}
+		r.i += 8
+	case tBinary:
+		r.bytes()
+	case tList, tSet:
+		et, n := r.list()
+		for k := 0; k < n && !r.bad; k++ {
+			if et == tTrue || et == tFalse {
+				r.byte()
+			} else {
+				r.skip(et)
+			}
+		}
+	case tMap:
+		n := r.uvarint()
+		if n > uint64(len(r.b)-r.i) {
+			r.bad = true
+			return
+		}
+		if n > 0 {
+			kv := r.byte()
+			for k := uint64(0); k < n && !r.bad; k++ {
+				r.skip(kv >> 4)
+				r.skip(kv & 0x0f)
+			}
+		}
+	case tStruct:
+		r.fields(func(_ int16, t byte) { r.skip(t) })
+	default:
+		r.bad = true
+	}
+}
+
+func (r *tr) i32(typ byte) int32 {
+	if typ != tI32 {
+		r.bad = true
+	}
+	return int32(r.varint())
+}
+
+func (r *tr) i64(typ byte) int64 {
+	if typ != tI64 && typ != tI32 {
+		r.bad = true
+	}
+	return r.varint()
+}
+
+// leaf is a column of the file's schema.
+type leaf struct {
+	name     []byte // aliases the footer
+	physical int32
+	rep      int32
+}
+
+// chunk is a column chunk's metadata.
+type chunk struct {
+	codec, physical        int32
+	numValues, size        int64
+	dataOffset, dictOffset int64
+	path                   []byte // aliases the footer
+	external               bool
+}
+
+// footerMeta is the part of FileMetaData the fast reader uses.
+type footerMeta struct {
+	leaves []leaf
+	groups []struct {
+		rows   int64
+		chunks []chunk
+	}
+}
+
+// Parquet physical types as the file records them.
+var filePhysical = map[int]int32{typeBoolean: 0, typeInt32: 1, typeInt64: 2, typeDouble: 5, typeByteArray: 6}
+
+// parseFooter reads a FileMetaData into m, reusing its slices.
+func parseFooter(b []byte, m *footerMeta) error {
+	r := &tr{b: b}
+	m.leaves = m.leaves[:0]
+	ng := 0
+	r.fields(func(id int16, typ byte) {
+		switch {
+		case id == 2 && typ == tList:
+			_, n := r.list()
+			for k := 0; k < n && !r.bad; k++ {
+				var l leaf
+				children := int32(-1)
+				l.physical = -1
+				r.fields(func(id int16, typ byte) {
+					switch id {
+					case 1:
+						l.physical = r.i32(typ)
+					case 3:
+						l.rep = r.i32(typ)
+					case 4:
+						if typ != tBinary {
+							r.bad = true
+						}
+						l.name = r.bytes()
+					case 5:
+						children = r.i32(typ)
+					default:
+						r.skip(typ)
+					}
+				})
+				if k == 0 {
+					if children != int32(n-1) {
+						r.bad = true
+					}
+					continue
+				}
+				if children > 0 || l.physical < 0 {
+					r.bad = true // nested: parquet-go's to read
+				}
+				m.leaves = append(m.leaves, l)
+			}
+		case id == 4 && typ == tList:
+			_, n := r.list()
+			for k := 0; k < n && !r.bad; k++ {
+				if ng == len(m.groups) {
+					m.groups = append(m.groups, struct {
+						rows   int64
+						chunks []chunk
+					}{})
+				}
+				g := &m.groups[ng]
+				ng++
+				g.rows, g.chunks = 0, g.chunks[:0]
+				r.fields(func(id int16, typ byte) {
+					switch {
+					case id == 1 && typ == tList:
+						_, nc := r.list()
+						for c := 0; c < nc && !r.bad; c++ {
+							var ch chunk
+							ch.physical = -1
+							r.fields(func(id int16, typ byte) {
+								switch id {
+								case 1:
+									ch.external = true
+									r.skip(typ)
+								case 3:
+									r.fields(func(id int16, typ byte) {
+										switch id {
+										case 1:
+											ch.physical = r.i32(typ)
+										case 3:
+											_, np := r.list()
+											for p := 0; p < np && !r.bad; p++ {
+												if p > 0 {
+													ch.external = true // nested path
+												}
+												ch.path = r.bytes()
+											}
+										case 4:
+											ch.codec = r.i32(typ)
+										case 5:
+											ch.numValues = r.i64(typ)
+										case 7:
+											ch.size = r.i64(typ)
+										case 9:
+											ch.dataOffset = r.i64(typ)
+										case 11:
+											ch.dictOffset = r.i64(typ)
+										default:
+											r.skip(typ)
+										}
+									})
+								case 4, 5, 6, 7, 8, 9: // index offsets, encryption
+									if id >= 8 {
+										ch.external = true
+									}
+									r.skip(typ)
+								default:
+									r.skip(typ)
+								}
+							})
+							g.chunks = append(g.chunks, ch)
+						}
+					case id == 3:
+						g.rows = r.i64(typ)
+					default:
+						r.skip(typ)
+					}
+				})
+			}
+		default:
+			r.skip(typ)
+		}
+	})
+	m.groups = m.groups[:ng]
+	if r.bad {
+		return errFallback
+	}
+	return nil
+}
+
+// pageHeader is the part of a PageHeader the fast reader uses.
+type pageHeader struct {
+	typ, uncompressed, compressed int32
+	numValues, encoding           int32
+	defEncoding                   int32
+}
+
+func parsePageHeader(b []byte) (pageHeader, int, error) {
+	r := &tr{b: b}
+	h := pageHeader{typ: -1, encoding: -1, defEncoding: encRLE}
+	r.fields(func(id int16, typ byte) {
+		switch id {
+		case 1:
+			h.typ = r.i32(typ)
+		case 2:
+			h.uncompressed = r.i32(typ)
+		case 3:
+			h.compressed = r.i32(typ)
+		case 5, 7:
+			r.fields(func(fid int16, typ byte) {
+				switch fid {
+				case 1:
+					h.numValues = r.i32(typ)
+				case 2:
+					h.encoding = r.i32(typ)
+				case 3:
+					if id == 5 {
+						h.defEncoding = r.i32(typ)
+					} else {
+						r.skip(typ)
+					}
+				default:
+					r.skip(typ)
+				}
+			})
+		default:
+			r.skip(typ)
+		}
+	})
+	if r.bad || h.uncompressed < 0 || h.compressed < 0 || h.numValues < 0 {
+		return h, 0, errFallback
+	}
+	return h, r.i, nil
+}
+
+// fastState is the fast reader's scratch, reused across objects.
+type fastState struct {
+	zstd   *zstd.Decoder
+	page   []byte
+	defs   []byte
+	ints   []int64
+	flts   []float64
+	idx    []int32
+	dict   []string
+	strs   []string
+	meta   footerMeta
+	byCol  []int // file leaf of each of the Decoder's columns, or -1
+	leafOk []bool
+}
+
+// decodeFast reads an object this project's encoder wrote (or any object within the same bounds:
+// flat columns of the schema's physical types; zstd or no compression; v1 data pages; PLAIN,
+// DELTA_BINARY_PACKED and dictionary encodings; RLE definition levels) straight into rows. It returns
+// errFallback, and dst unchanged in length, for anything else.
+func (d *Decoder) decodeFast(dst []tickparquet.Row, body []byte) ([]tickparquet.Row, error) {
+	n := len(body)
+	if n < 12 || string(body[:4]) != "PAR1" || string(body[n-4:]) != "PAR1" ||
+		int64(binary.LittleEndian.Uint32(body[n-8:])) > int64(n-12) {
+		return dst, errFallback
+	}
+	flen := int(binary.LittleEndian.Uint32(body[n-8:]))
+	st := &d.fast
+	meta := &st.meta
+	if err := parseFooter(body[n-8-flen:n-8], meta); err != nil {
+		return dst, err
+	}
+	if len(meta.leaves) > len(d.cols) {
+		return dst, errFallback
+	}
+	st.byCol = grow(st.byCol, len(d.cols))
+	for ci, c := range d.cols {
+		st.byCol[ci] = -1
+		for li, l := range meta.leaves {
+			if string(l.name) == c.Name {
+				want := int32(repRequired)
+				if c.Optional {
+					want = repOptional
+				}
+				if l.physical != filePhysical[physical(c)] || l.rep != want || st.byCol[ci] >= 0 {
+					return dst, errFallback
+				}
+				st.byCol[ci] = li
+			}
+		}
+		if st.byCol[ci] < 0 && (c.Field < 0 || !c.Optional) {
+			if c.Optional {
+				continue // an optional contract column the object lacks: null, as parquet-go reads it
+			}
+			return dst, errFallback
+		}
+	}
+	found := 0
+	for _, li := range st.byCol {
+		if li >= 0 {
+			found++
+		}
+	}
+	if found != len(meta.leaves) {
+		return dst, errFallback // a column nobody declared: parquet-go's path names it
+	}
+	orig := len(dst)
+	nf := len(d.fields)
+	dataEnd := int64(n - 8 - flen)
+	for _, g := range meta.groups {
+		if g.rows < 0 || g.rows > int64(len(body))*8 || len(g.chunks) != len(meta.leaves) {
+			return dst[:orig], errFallback
+		}
+		rn := int(g.rows)
+		base := len(dst)
+		dst = grow(dst, base+rn)
+		rows := dst[base:]
+		clear(rows)
+		var fieldVals []tick.Value
+		if nf > 0 {
+			fieldVals = make([]tick.Value, rn*nf)
+			for i := range rows {
+				rows[i].Fields = fieldVals[i*nf : (i+1)*nf : (i+1)*nf]
+			}
+		}
+		var opt []tickparquet.Optional
+		for ci, c := range d.cols {
+			li := st.byCol[ci]
+			if li < 0 {
+				continue
+			}
+			ch := g.chunks[li]
+			if ch.external || string(ch.path) != c.Name || ch.physical != meta.leaves[li].physical || ch.numValues != g.rows {
+				return dst[:orig], errFallback
+			}
+			if c.Optional && c.Field < 0 && opt == nil {
+				opt = make([]tickparquet.Optional, rn)
+			}
+			if err := d.readChunk(body, dataEnd, ch, c, rows, opt); err != nil {
+				return dst[:orig], err
+			}
+		}
+		if nf > 0 {
+			for i := range rows {
+				for fi, v := range rows[i].Fields[:min(nf, 64)] {
+					if v.Valid {
+						rows[i].Present |= 1 << fi
+					}
+				}
+			}
+		}
+	}
+	return dst, nil
+}
+
+// grow returns buf with length n, keeping its contents.
+func grow[T any](buf []T, n int) []T {
+	if cap(buf) < n {
+		nb := make([]T, n, max(n, 2*cap(buf)))
+		copy(nb, buf)
+		return nb
+	}
+	return buf[:n]
+}
+
+// readChunk reads one column chunk's pages into rows.
+func (d *Decoder) readChunk(body []byte, dataEnd int64, ch chunk, c tickparquet.Column, rows []tickparquet.Row, opt []tickparquet.Optional) error {
+	st := &d.fast
+	start := ch.dataOffset
+	if ch.dictOffset > 0 && ch.dictOffset < start {
+		start = ch.dictOffset
+	}
+	if start < 4 || ch.size <= 0 || start > dataEnd || ch.size > dataEnd-start {
+		return errFallback
+	}
+	if ch.codec != codecZstd && ch.codec != codecUncompressed {
+		return errFallback
+	}
+	b := body[start : start+ch.size]
+	st.dict = st.dict[:0]
+	hasDict := false
+	row := 0
+	for len(b) > 0 {
+		h, hl, err := parsePageHeader(b)
+		if err != nil || int64(h.compressed) > int64(len(b)-hl) {
+			return errFallback
+		}
+		payload := b[hl : hl+int(h.compressed)]
+		b = b[hl+int(h.compressed):]
+		if h.typ != pageData && h.typ != pageDictionary {
+			return errFallback
+		}
+		if ch.codec == codecZstd {
+			if int64(h.uncompressed) > 64*int64(len(body))+1<<20 {
+				return errFallback
+			}
+			if st.zstd == nil {
+				z, err := zstd.NewReader(nil, zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxMemory(1<<30))
+				if err != nil {
+					return errFallback
+				}
+				st.zstd = z
+			}
+			st.page, err = st.zstd.DecodeAll(payload, st.page[:0])
+			if err != nil {
+				return errFallback
+			}
+			payload = st.page
+		}
+		if len(payload) != int(h.uncompressed) {
+			return errFallback
+		}
+		if h.typ == pageDictionary {
+			if hasDict || row > 0 || physical(c) != typeByteArray || (h.encoding != encPlain && h.encoding != encPlainDictionary) {
+				return errFallback
+			}
+			hasDict = true
+			st.dict = st.dict[:0]
+			p := payload
+			for range h.numValues {
+				if len(p) < 4 || int(binary.LittleEndian.Uint32(p)) > len(p)-4 {
+					return errFallback
+				}
+				l := int(binary.LittleEndian.Uint32(p))
+				st.dict = append(st.dict, d.intern(p[4:4+l]))
+				p = p[4+l:]
+			}
+			continue
+		}
+		nv := int(h.numValues)
+		if nv > len(rows)-row {
+			return errFallback
+		}
+		if err := d.readDataPage(payload, h, c, hasDict, rows[row:row+nv], opt, row); err != nil {
+			return err
+		}
+		row += nv
+	}
+	if row != len(rows) {
+		return errFallback
+	}
+	return nil
+}
+
+// readDataPage reads a v1 data page into rows.
+func (d *Decoder) readDataPage(p []byte, h pageHeader, c tickparquet.Column, hasDict bool, rows []tickparquet.Row, opt []tickparquet.Optional, base int) error {
+	st := &d.fast
+	nv := len(rows)
+	present := nv
+	var defs []byte
+	if c.Optional {
+		if h.defEncoding != encRLE || len(p) < 4 {
+			return errFallback
+		}
+		l := int(binary.LittleEndian.Uint32(p))
+		if l > len(p)-4 {
+			return errFallback
+		}
+		st.defs = grow(st.defs[:0], nv)
+		var ok bool
+		if present, ok = rleBytes(p[4:4+l], 1, st.defs); !ok {
+			return errFallback
+		}
+		defs = st.defs
+		p = p[4+l:]
+	}
+	kind := physical(c)
+	switch {
+	case h.encoding == encRLEDictionary || h.encoding == encPlainDictionary:
+		if !hasDict || kind != typeByteArray || len(p) < 1 {
+			return errFallback
+		}
+		width := int(p[0])
+		if width > 32 {
+			return errFallback
+		}
+		st.idx = grow(st.idx[:0], present)
+		if !rleInt32(p[1:], width, st.idx) {
+			return errFallback
+		}
+		st.strs = grow(st.strs[:0], present)
+		for j, x := range st.idx {
+			if x < 0 || int(x) >= len(st.dict) {
+				return errFallback
+			}
+			st.strs[j] = st.dict[x]
+		}
+	case h.encoding == encPlain:
+		switch kind {
+		case typeByteArray:
+			st.strs = st.strs[:0]
+			for range present {
+				if len(p) < 4 || int(binary.LittleEndian.Uint32(p)) > len(p)-4 {
+					return errFallback
+				}
+				l := int(binary.LittleEndian.Uint32(p))
+				if c.Name == tickparquet.ColExtra {
+					st.strs = append(st.strs, string(p[4:4+l]))
+				} else {
+					st.strs = append(st.strs, d.intern(p[4:4+l]))
+				}
+				p = p[4+l:]
+			}
+		case typeInt64, typeDouble:
+			if len(p) < 8*present {
+				return errFallback
+			}
+			if kind == typeInt64 {
+				st.ints = grow(st.ints[:0], present)
+				for j := range st.ints {
+					st.ints[j] = int64(binary.LittleEndian.Uint64(p[8*j:]))
+				}
+			} else {
+				st.flts = grow(st.flts[:0], present)
+				for j := range st.flts {
+					st.flts[j] = math.Float64frombits(binary.LittleEndian.Uint64(p[8*j:]))
+				}
+			}
+		case typeInt32:
+			if len(p) < 4*present {
+				return errFallback
+			}
+			st.ints = grow(st.ints[:0], present)
+			for j := range st.ints {
+				st.ints[j] = int64(int32(binary.LittleEndian.Uint32(p[4*j:])))
+			}
+		case typeBoolean:
+			if len(p) < (present+7)/8 {
+				return errFallback
+			}
+			st.ints = grow(st.ints[:0], present)
+			for j := range st.ints {
+				st.ints[j] = int64(p[j/8] >> (j % 8) & 1)
+			}
+		}
+	case h.encoding == encDeltaBinary && (kind == typeInt64 || kind == typeInt32):
+		st.ints = grow(st.ints[:0], present)
+		if !deltaBinaryPacked(p, st.ints) {
+			return errFallback
+		}
+		if kind == typeInt32 {
+			for j, v := range st.ints {
+				st.ints[j] = int64(int32(v))
+			}
+		}
+	default:
+		return errFallback
+	}
+	d.scatter(c, kind, rows, defs, opt, base)
+	return nil
+}
+
+// scatter stores the page's present values (in the fast state's scratch) into rows: row i takes the
+// next value where defs[i] is 1 (every row when defs is nil).
+func (d *Decoder) scatter(c tickparquet.Column, kind int, rows []tickparquet.Row, defs []byte, opt []tickparquet.Optional, base int) {
+	st := &d.fast
+	if c.Field >= 0 {
+		fi := c.Field
+		j := 0
+		for i := range rows {
+			if defs != nil && defs[i] == 0 {
+				continue
+			}
+			v := &rows[i].Fields[fi]
+			v.Valid = true
+			switch kind {
+			case typeByteArray:
+				v.S = st.strs[j]
+			case typeDouble:
+				v.F = st.flts[j]
+			default:
+				v.I = st.ints[j]
+			}
+			j++
+		}
+		return
+	}
+	switch c.Name {
+	case tickparquet.ColSymbol:
+		for i, s := range st.strs[:len(rows)] {
+			rows[i].Symbol = s
+		}
+	case tickparquet.ColTS:
+		for i, v := range st.ints[:len(rows)] {
+			rows[i].TS = v
+		}
+	case tickparquet.ColPrice:
+		for i, v := range st.flts[:len(rows)] {
+			rows[i].Price = v
+		}
+	case tickparquet.ColSize:
+		for i, v := range st.ints[:len(rows)] {
+			rows[i].Size = v
+		}
+	case tickparquet.ColKafkaPartition:
+		for i, v := range st.ints[:len(rows)] {
+			rows[i].KafkaPartition = int32(v)
+		}
+	case tickparquet.ColKafkaOffset:
+		for i, v := range st.ints[:len(rows)] {
+			rows[i].KafkaOffset = v
+		}
+	case tickparquet.ColKafkaTimestamp:
+		for i, v := range st.ints[:len(rows)] {
+			rows[i].KafkaTimestamp = v
+		}
+	case tickparquet.ColBid, tickparquet.ColAsk, tickparquet.ColExtra:
+		j := 0
+		for i := range rows {
+			if defs != nil && defs[i] == 0 {
+				continue
+			}
+			o := &opt[base+i]
+			switch c.Name {
+			case tickparquet.ColBid:
+				o.Bid = st.flts[j]
+				rows[i].Bid = &o.Bid
+			case tickparquet.ColAsk:
+				o.Ask = st.flts[j]
+				rows[i].Ask = &o.Ask
+			default:
+				o.Extra = st.strs[j]
+				rows[i].Extra = &o.Extra
+			}
+			j++
+		}
+	}
+}
+
+// rleBytes decodes len(out) values of the RLE/bit-packing hybrid of width 0 or 1 (definition levels)
+// into out and returns how many are 1.
+func rleBytes(p []byte, width int, out []byte) (int, bool) {
+	ones, k := 0, 0
+	for k < len(out) {
+		h, n := binary.Uvarint(p)
+		if n <= 0 {
+			return 0, false
+		}
+		p = p[n:]
+		if h&1 == 0 { // an RLE run
+			run := h >> 1
+			var v byte
+			if width > 0 {
+				if len(p) < 1 {
+					return 0, false
+				}
+				v = p[0]
+				p = p[1:]
+			}
+			if v > 1 || run > uint64(len(out)-k) {
+				return 0, false
+			}
+			for e := k + int(run); k < e; k++ {
+				out[k] = v
+			}
+			ones += int(run) * int(v)
+			continue
+		}
+		groups := h >> 1
+		if groups > uint64(len(p)) || width == 0 && groups > uint64(len(out)) {
+			return 0, false
+		}
+		for g := uint64(0); g < groups; g++ {
+			var bitsByte byte
+			if width > 0 {
+				bitsByte = p[g]
+			}
+			for bit := 0; bit < 8 && k < len(out); bit++ {
+				out[k] = bitsByte >> bit & 1
+				ones += int(out[k])
+				k++
+			}
+		}
+		if width > 0 {
+			p = p[groups:]
+		}
+	}
+	return ones, true
+}
+
+// rleInt32 decodes len(out) values of the RLE/bit-packing hybrid of the given width into out.
+func rleInt32(p []byte, width int, out []int32) bool {
+	byteWidth := (width + 7) / 8
+	k := 0
+	for k < len(out) {
+		h, n := binary.Uvarint(p)
+		if n <= 0 {
+			return false
+		}
+		p = p[n:]
+		if h&1 == 0 {
+			run := h >> 1
+			if len(p) < byteWidth || run > uint64(len(out)-k) {
+				return false
+			}
+			var v uint32
+			for b := 0; b < byteWidth; b++ {
+				v |= uint32(p[b]) << (8 * b)
+			}
+			p = p[byteWidth:]
+			for e := k + int(run); k < e; k++ {
+				out[k] = int32(v)
+			}
+			continue
+		}
+		groups := h >> 1
+		if groups > uint64(len(p)) || groups*uint64(width) > uint64(len(p)) {
+			return false
+		}
+		nb := int(groups) * width
+		bp := p[:nb]
+		p = p[nb:]
+		for v := 0; v < int(groups)*8 && k < len(out); v++ {
+			out[k] = int32(unpack(bp, v*width, width))
+			k++
+		}
+	}
+	return true
+}
+
+// unpack reads width bits (at most 64) at bit position pos of p, least significant first; bits past
+// p's end read as 0.
+func unpack(p []byte, pos, width int) uint64 {
+	if width == 0 {
+		return 0
+	}
+	i, shift := pos>>3, uint(pos&7)
+	var w uint64
+	if i+8 <= len(p) {
+		w = binary.LittleEndian.Uint64(p[i:])
+	} else {
+		for b := 0; i+b < len(p); b++ {
+			w |= uint64(p[i+b]) << (8 * b)
+		}
+	}
+	v := w >> shift
+	if got := 64 - int(shift); got < width { // the rest from the ninth byte
+		if i+8 < len(p) {
+			v |= uint64(p[i+8]) << got
+		}
+	}
+	if width < 64 {
+		v &= 1<<width - 1
+	}
+	return v
+}
+
+// deltaBinaryPacked decodes exactly len(out) values of DELTA_BINARY_PACKED from p.
+func deltaBinaryPacked(p []byte, out []int64) bool {
+	var hdr [3]uint64
+	for k := range hdr {
+		v, n := binary.Uvarint(p)
+		if n <= 0 {
+			return false
+		}
+		hdr[k], p = v, p[n:]
+	}
+	block, minis, total := hdr[0], hdr[1], hdr[2]
+	if block == 0 || block%128 != 0 || minis == 0 || block%minis != 0 || (block/minis)%32 != 0 || total != uint64(len(out)) || block > 1<<20 {
+		return false
+	}
+	first, n := binary.Varint(p)
+	if n <= 0 {
+		return false
+	}
+	p = p[n:]
+	if len(out) == 0 {
+		return true
+	}
+	out[0] = first
+	per := int(block / minis)
+	k := 1
+	prev := uint64(first)
+	for k < len(out) {
+		minDelta, n := binary.Varint(p)
+		if n <= 0 || uint64(len(p)-n) < minis {
+			return false
+		}
+		widths := p[n : n+int(minis)]
+		p = p[n+int(minis):]
+		for mb := 0; mb < int(minis) && k < len(out); mb++ {
+			w := int(widths[mb])
+			if w > 64 {
+				return false
+			}
+			nb := per * w / 8
+			if len(p) < nb {
+				return false
+			}
+			mp := p[:nb]
+			p = p[nb:]
+			for v := 0; v < per && k < len(out); v++ {
+				prev += uint64(minDelta) + unpack(mp, v*w, w)
+				out[k] = int64(prev)
+				k++
+			}
+		}
+	}
+	return true
+}
