@@ -16,6 +16,7 @@ import (
 	gluetypes "github.com/aws/aws-sdk-go-v2/service/glue/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	localglue "github.com/ticklake/ticklake/local/glue"
 	"github.com/ticklake/ticklake/shared/compactor"
 	"github.com/ticklake/ticklake/shared/layout"
 	"github.com/ticklake/ticklake/shared/tickparquet"
@@ -197,5 +198,44 @@ func TestMovedBackGraceAfterSwap(t *testing.T) {
 	key := layout.DataKey("ticks/", p, layout.BatchName(topic, 0, 0, 99))
 	if _, err := l.s3.HeadObject(context.Background(), &s3.HeadObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)}); err != nil {
 		t.Fatalf("a live object the partition read until this run's swap: %v", err)
+	}
+}
+
+// TestSwapKeepsDefinition: the swap changes the partition's location only; its values, columns,
+// formats, SerDe and parameters stay as the catalog had them.
+func TestSwapKeepsDefinition(t *testing.T) {
+	l := newLake(t)
+	p := layout.PartitionOf(hourStart.UnixMicro())
+	parts, err := l.glue.Catalog.Partitions(db, table)
+	if err != nil || len(parts) != 1 {
+		t.Fatalf("partitions: %v, %v", parts, err)
+	}
+	before := parts[0]
+	before.StorageDescriptor.SerdeInfo = &localglue.SerDeInfo{SerializationLibrary: "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe",
+		Parameters: map[string]string{"serialization.format": "1"}}
+	before.StorageDescriptor.OutputFormat = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat"
+	before.StorageDescriptor.Parameters = map[string]string{"classification": "parquet", "recordCount": "100"}
+	before.Parameters = map[string]string{"classification": "parquet", "owner": "crawler"}
+	if err := l.glue.Catalog.UpdatePartition(db, table, p.Values(), before); err != nil {
+		t.Fatal(err)
+	}
+	l.batch(0, 0, 99)
+	res, err := l.compact(l.handler(compactor.Hooks{}))
+	if err != nil || res.Skipped {
+		t.Fatalf("compaction: %+v, %v", res, err)
+	}
+	parts, err = l.glue.Catalog.Partitions(db, table)
+	if err != nil || len(parts) != 1 {
+		t.Fatalf("partitions: %v, %v", parts, err)
+	}
+	after := parts[0]
+	if after.StorageDescriptor.Location != res.Location {
+		t.Fatalf("location %s, want %s", after.StorageDescriptor.Location, res.Location)
+	}
+	after.StorageDescriptor.Location = before.StorageDescriptor.Location
+	a, _ := json.Marshal(after)
+	b, _ := json.Marshal(before)
+	if !bytes.Equal(a, b) {
+		t.Fatalf("partition after the swap:\n%s\nwant, but for its location:\n%s", a, b)
 	}
 }
