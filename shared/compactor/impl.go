@@ -864,7 +864,7 @@ func (h *Handler) collect(ctx context.Context, p layout.Partition, m *Manifest, 
 		}
 		if o.ETag != "" && strings.HasPrefix(o.Key, h.cfg.DataPrefix) {
 			if liveNow == nil {
-				live, err := h.liveObjects(ctx, p)
+				live, err := h.list(ctx, h.livePrefix(p), false) // subfolders too: a query of the live folder reads them
 				if err != nil {
 					return err
 				}

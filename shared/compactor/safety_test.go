@@ -239,3 +239,38 @@ func TestSwapKeepsDefinition(t *testing.T) {
 		t.Fatalf("partition after the swap:\n%s\nwant, but for its location:\n%s", a, b)
 	}
 }
+
+// TestRewrittenSubfolderObjectKept: an object in a subfolder of the live folder (which a query of the
+// live folder reads too) rewritten after a compaction took it is not deleted either.
+func TestRewrittenSubfolderObjectKept(t *testing.T) {
+	l := newLake(t)
+	key := "ticks/" + layout.PartitionOf(hourStart.UnixMicro()).Path() + "sub/extra" + layout.DataSuffix
+	put := func(last int64) {
+		var rows []tickparquet.Row
+		for off := int64(0); off <= last; off++ {
+			rows = append(rows, record(1, off))
+		}
+		body, err := l.enc.Encode(rows, tickparquet.Meta{Topic: topic, Partition: 1, FirstOffset: 0, LastOffset: last})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := l.s3.PutObject(context.Background(), &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(key),
+			Body: bytes.NewReader(body)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	put(9)
+	l.batch(0, 0, 99)
+	h := l.handler(compactor.Hooks{})
+	if res, err := l.compact(h); err != nil || res.RowsOut != 110 {
+		t.Fatalf("compaction: %+v, %v, want 110 rows", res, err)
+	}
+	put(10)
+	l.clock.Advance(l.cfg.Grace + time.Minute)
+	if _, err := h.Handle(context.Background(), compactor.Request{Action: compactor.ActionCleanup}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.s3.HeadObject(context.Background(), &s3.HeadObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)}); err != nil {
+		t.Fatalf("the rewritten object: %v", err)
+	}
+}
