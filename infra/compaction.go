@@ -81,7 +81,7 @@ func NewCompaction(scope constructs.Construct, id string, p CompactionProps) Com
 		Actions: jsii.Strings("s3:ListBucket"), Resources: &[]*string{p.DataBucket.BucketArn()},
 		Conditions: &map[string]any{"StringLike": map[string]any{"s3:prefix": []string{
 			s.DataPrefix, s.DataPrefix + "*", s.CompactedPrefix, s.CompactedPrefix + "*"}}}}))
-	fn.AddToRolePolicy(statement([]string{"glue:GetTable", "glue:GetPartition", "glue:GetPartitions", "glue:UpdatePartition"},
+	fn.AddToRolePolicy(statement([]string{"glue:GetPartition", "glue:UpdatePartition"},
 		p.CatalogArns...))
 
 	invoke := func(name string, payload map[string]any, resultPath string) sfn.CustomState {

@@ -578,15 +578,21 @@ func (h *Handler) compactLocked(ctx context.Context, p layout.Partition, part *g
 	if m != nil {
 		nm.Superseded = m.Superseded
 	}
-	old := map[string]bool{}
-	for _, o := range nm.Superseded {
-		old[o.Key] = true
+	old := map[string]int{}
+	for i, o := range nm.Superseded {
+		old[o.Key] = i
 	}
 	for _, o := range read {
-		if !old[o.Key] {
-			o.Since = &now
+		o.Since = &now
+		i, ok := old[o.Key]
+		switch {
+		case !ok:
+			old[o.Key] = len(nm.Superseded)
 			nm.Superseded = append(nm.Superseded, o)
-			old[o.Key] = true
+		default:
+			// Read again (rewritten since an earlier run took it, or visible again at the location
+			// this run moved from): what goes is what this run read, GRACE after this swap.
+			nm.Superseded[i] = o
 		}
 	}
 	if err := h.writeManifest(ctx, p, nm); err != nil {
@@ -847,11 +853,30 @@ func (h *Handler) collect(ctx context.Context, p layout.Partition, m *Manifest, 
 			changed = true
 		}
 	}
+	// A live object is deleted only as it was taken: rewritten since (same key, another ETag), it
+	// holds what no run read, and the next compaction takes it.
+	var liveNow map[string]string
 	var keep []Object
 	for _, o := range m.Superseded {
 		if o.Since != nil && now.Sub(*o.Since) < h.cfg.Grace || strings.HasPrefix(o.Key, cur) && cur != "" {
 			keep = append(keep, o)
 			continue
+		}
+		if o.ETag != "" && strings.HasPrefix(o.Key, h.cfg.DataPrefix) {
+			if liveNow == nil {
+				live, err := h.list(ctx, h.livePrefix(p), false) // subfolders too: a query of the live folder reads them
+				if err != nil {
+					return err
+				}
+				liveNow = map[string]string{}
+				for _, l := range live {
+					liveNow[l.Key] = l.ETag
+				}
+			}
+			if etag, ok := liveNow[o.Key]; ok && etag != o.ETag {
+				keep = append(keep, o)
+				continue
+			}
 		}
 		if _, err := h.s3.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(h.cfg.Bucket), Key: aws.String(o.Key)}); err != nil && !notFound(err) {
 			return fmt.Errorf("delete superseded %s: %w", h.url(o.Key), err)
@@ -885,6 +910,9 @@ func (h *Handler) cleanup(ctx context.Context) (Response, error) {
 		if err != nil {
 			return res, err
 		}
+		if m == nil {
+			continue
+		}
 		due := false
 		for _, s := range m.Superseded {
 			due = due || s.Since == nil || h.clock.Now().Sub(*s.Since) >= h.cfg.Grace
@@ -898,6 +926,14 @@ func (h *Handler) cleanup(ctx context.Context) (Response, error) {
 				continue
 			}
 			return res, err
+		}
+		// Read again under the lock: a compaction that finished meanwhile wrote another manifest.
+		if m, err = h.readManifest(ctx, p); err != nil || m == nil {
+			h.release(ctx, p, run)
+			if err != nil {
+				return res, err
+			}
+			continue
 		}
 		before := len(m.Superseded)
 		part, err := h.partition(ctx, p)
