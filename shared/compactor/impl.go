@@ -63,15 +63,7 @@ func loadConfig(env *envconf.Reader) (Config, error) {
 	}
 	// Unset, TICK_FIELDS declares the default fields; set but blank, it declares none. Retired fields
 	// are kept: their columns stay in the table, and older objects carry values in them.
-	def := schema.Default
-	if v, ok := env.Lookup(EnvFields); ok {
-		def = v
-	}
-	fields, err := schema.Parse(def)
-	if err != nil {
-		env.Fail(EnvFields, def, err.Error())
-	}
-	c.Fields = fields
+	c.Fields = schema.FromEnv(env)
 	for _, p := range []struct{ name, v string }{{EnvDataPrefix, c.DataPrefix}, {EnvDLQPrefix, c.DLQPrefix}, {EnvCompactedPrefix, c.CompactedPrefix}} {
 		if err := layout.CheckPrefix(p.v); err != nil {
 			env.Fail(p.name, p.v, err.Error())

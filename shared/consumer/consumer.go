@@ -77,15 +77,7 @@ func LoadConfig(env *envconf.Reader) (Config, error) {
 		MaxBehind:  env.Duration(EnvMaxBehind, DefaultMaxBehind, time.Second, maxSkew),
 	}
 	// Unset, TICK_FIELDS declares the default fields; set but blank, it declares none.
-	def := schema.Default
-	if v, ok := env.Lookup(EnvFields); ok {
-		def = v
-	}
-	fields, err := schema.Parse(def)
-	if err != nil {
-		env.Fail(EnvFields, def, err.Error())
-	}
-	c.Fields = fields.Written()
+	c.Fields = schema.FromEnv(env).Written()
 	if err := layout.CheckPrefix(c.DataPrefix); err != nil {
 		env.Fail(EnvDataPrefix, c.DataPrefix, err.Error())
 	}

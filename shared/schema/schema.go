@@ -20,6 +20,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/ticklake/ticklake/shared/envconf"
 )
 
 // Where the definition is read from, one place each.
@@ -195,4 +197,19 @@ func (s Schema) Written() Schema {
 		}
 	}
 	return out
+}
+
+// FromEnv reads the declaration in EnvFields through env: unset, the default fields; set but
+// blank, none. A bad declaration is recorded in env (env.Err names the variable and the field).
+// Retired fields are kept; see Written for the ones still written.
+func FromEnv(env *envconf.Reader) Schema {
+	def := Default
+	if v, ok := env.Lookup(EnvFields); ok {
+		def = v
+	}
+	fields, err := Parse(def)
+	if err != nil {
+		env.Fail(EnvFields, def, err.Error())
+	}
+	return fields
 }
