@@ -29,8 +29,7 @@ var hourInputs = []struct {
 }{{"today-4300-objects", 4300}, {"tuned-360-objects", 360}}
 
 // BenchmarkCompactHour measures compacting one hour of 360,000 ticks in 6 Kafka partitions.
-// core: read (decode every object), dedupe, sort and write, in memory, on the calling goroutine, as
-// the handler does (DedupeSortPerm, EncodePermuted).
+// core: read (decode every object), dedupe, sort and write, in memory, on the calling goroutine.
 // handler: the whole compact action over S3 (gofakes3 over HTTP) and the local Glue.
 func BenchmarkCompactHour(b *testing.B) {
 	fields := schema.MustDefault()
@@ -59,9 +58,9 @@ func BenchmarkCompactHour(b *testing.B) {
 						b.Fatal(err)
 					}
 				}
-				perm := compactor.DedupeSortPerm(rows)
+				sorted := compactor.DedupeSort(rows)
 				out, outObjects = 0, 0
-				err := enc.EncodePermuted(rows, perm, tickparquet.Layout{RowGroupBytes: compactor.DefaultRowGroupBytes, MaxObjectBytes: compactor.DefaultMaxObjectBytes},
+				err := enc.EncodeSorted(sorted, tickparquet.Layout{RowGroupBytes: compactor.DefaultRowGroupBytes, MaxObjectBytes: compactor.DefaultMaxObjectBytes},
 					func(body []byte, _ int) error { out += int64(len(body)); outObjects++; return nil })
 				if err != nil {
 					b.Fatal(err)

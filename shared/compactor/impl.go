@@ -503,8 +503,8 @@ func (h *Handler) compactLocked(ctx context.Context, p layout.Partition, part *g
 		res.BytesIn += o.Size
 	}
 	res.RowsIn = int64(len(rows))
-	perm := DedupeSortPerm(rows)
-	res.RowsOut = int64(len(perm))
+	rows = DedupeSort(rows)
+	res.RowsOut = int64(len(rows))
 	res.Duplicates = res.RowsIn - res.RowsOut
 
 	runPath := h.hourPrefix(p) + runPrefix + run + "/"
@@ -514,8 +514,8 @@ func (h *Handler) compactLocked(ctx context.Context, p layout.Partition, part *g
 		return res, err
 	}
 	kv := [][2]string{{"ticklake.hour", res.Hour}, {"ticklake.run", run}}
-	if len(perm) > 0 {
-		err = enc.EncodePermuted(rows, perm, tickparquet.Layout{RowGroupBytes: h.cfg.RowGroupBytes, MaxObjectBytes: h.cfg.MaxObjectBytes, KV: kv},
+	if len(rows) > 0 {
+		err = enc.EncodeSorted(rows, tickparquet.Layout{RowGroupBytes: h.cfg.RowGroupBytes, MaxObjectBytes: h.cfg.MaxObjectBytes, KV: kv},
 			func(body []byte, _ int) error {
 				key := runPath + fmt.Sprintf(partName, len(written))
 				out, err := h.s3.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(h.cfg.Bucket), Key: aws.String(key),
@@ -687,17 +687,6 @@ feed:
 // DedupeSort keeps one row of each (kafka_partition, kafka_offset), the first in rows, and returns
 // them sorted by symbol, ts, kafka_partition, kafka_offset, in a new slice.
 func DedupeSort(rows []tickparquet.Row) []tickparquet.Row {
-	perm := DedupeSortPerm(rows)
-	out := make([]tickparquet.Row, len(perm))
-	for i, k := range perm {
-		out[i] = rows[k]
-	}
-	return out
-}
-
-// DedupeSortPerm is DedupeSort as a permutation: the indices in rows of the rows DedupeSort returns,
-// in its order, for tickparquet's EncodePermuted, which writes them without copying the rows.
-func DedupeSortPerm(rows []tickparquet.Row) []int32 {
 	keep := dedupe(rows)
 	// Sort compact keys, symbols replaced by their rank, then gather the rows once.
 	syms := map[string]int32{}
@@ -749,11 +738,11 @@ func DedupeSortPerm(rows []tickparquet.Row) []int32 {
 			return cmp.Or(cmp.Compare(a.part, b.part), cmp.Compare(a.off, b.off))
 		})
 	}
-	perm := make([]int32, len(keys))
+	out := make([]tickparquet.Row, len(keys))
 	for i, k := range keys {
-		perm[i] = k.idx
+		out[i] = rows[k.idx]
 	}
-	return perm
+	return out
 }
 
 // dedupe returns the indices of the first row of each (kafka_partition, kafka_offset), in order.

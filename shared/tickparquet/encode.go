@@ -177,20 +177,18 @@ func (f *fileWriter) page(m *chunkMeta, pageType int32, body []byte, numValues i
 }
 
 // writeColumn writes the chunk of column c for rows.
-func (f *fileWriter) writeColumn(c columnDef, rows []Row, perm []int32) chunkMeta {
-	v := rowView{rows, perm}
-	nrows := v.len()
+func (f *fileWriter) writeColumn(c columnDef, rows []Row) chunkMeta {
 	if c.kind == kindField {
-		return f.writeField(c, rows, perm)
+		return f.writeField(c, rows)
 	}
-	m := chunkMeta{numValues: int64(nrows)}
+	m := chunkMeta{numValues: int64(len(rows))}
 	body := f.body[:0]
 	var present []bool // for optional columns
 	if c.optional {
-		f.present = grow(f.present, nrows)
+		f.present = grow(f.present, len(rows))
 		present = f.present
-		for i := range nrows {
-			present[i] = isPresent(c.name, v.at(i))
+		for i := range rows {
+			present[i] = isPresent(c.name, &rows[i])
 			if !present[i] {
 				m.nullCount++
 			}
@@ -204,11 +202,11 @@ func (f *fileWriter) writeColumn(c columnDef, rows []Row, perm []int32) chunkMet
 	case kindString: // dictionary page, then indices
 		clear(f.dict)
 		f.dictVal = f.dictVal[:0]
-		f.idx = grow(f.idx, nrows)
+		f.idx = grow(f.idx, len(rows))
 		idx := f.idx
 		var dictBody []byte
-		for i := range nrows {
-			s := v.at(i).Symbol
+		for i := range rows {
+			s := rows[i].Symbol
 			id, ok := f.dict[s]
 			if !ok {
 				id = int32(len(f.dictVal))
@@ -232,39 +230,39 @@ func (f *fileWriter) writeColumn(c columnDef, rows []Row, perm []int32) chunkMet
 		}
 		m.min, m.max = []byte(minS), []byte(maxS)
 	case kindTimestamp, kindInt64Delta:
-		f.ints = grow(f.ints, nrows)
+		f.ints = grow(f.ints, len(rows))
 		vals := f.ints
-		for i := range nrows {
-			vals[i] = int64Of(c.name, v.at(i))
+		for i := range rows {
+			vals[i] = int64Of(c.name, &rows[i])
 		}
 		body = appendDeltaBinaryPacked(body, vals)
 		encoding = encDeltaBinary
 		m.min, m.max = int64Bounds(vals)
 	case kindInt64:
-		f.ints = grow(f.ints, nrows)
+		f.ints = grow(f.ints, len(rows))
 		vals := f.ints
-		for i := range nrows {
-			vals[i] = int64Of(c.name, v.at(i))
+		for i := range rows {
+			vals[i] = int64Of(c.name, &rows[i])
 			body = binary.LittleEndian.AppendUint64(body, uint64(vals[i]))
 		}
 		m.min, m.max = int64Bounds(vals)
 	case kindInt32:
 		lo, hi := int32(math.MaxInt32), int32(math.MinInt32)
-		for i := range nrows {
-			v := v.at(i).KafkaPartition
+		for i := range rows {
+			v := rows[i].KafkaPartition
 			lo, hi = min(lo, v), max(hi, v)
 			body = binary.LittleEndian.AppendUint32(body, uint32(v))
 		}
-		if nrows > 0 {
+		if len(rows) > 0 {
 			m.min, m.max = int32Bytes(lo), int32Bytes(hi)
 		}
 	case kindDouble:
 		lo, hi, any := math.Inf(1), math.Inf(-1), false
-		for i := range nrows {
+		for i := range rows {
 			if present != nil && !present[i] {
 				continue
 			}
-			v := doubleOf(c.name, v.at(i))
+			v := doubleOf(c.name, &rows[i])
 			lo, hi, any = min(lo, v), max(hi, v), true
 			body = binary.LittleEndian.AppendUint64(body, math.Float64bits(v))
 		}
@@ -273,9 +271,9 @@ func (f *fileWriter) writeColumn(c columnDef, rows []Row, perm []int32) chunkMet
 		}
 	case kindStringPlain:
 		var lo, hi *string
-		for i := range nrows {
+		for i := range rows {
 			if present[i] {
-				s := v.at(i).Extra
+				s := rows[i].Extra
 				body = binary.LittleEndian.AppendUint32(body, uint32(len(*s)))
 				body = append(body, *s...)
 				if lo == nil || *s < *lo {
@@ -297,7 +295,7 @@ func (f *fileWriter) writeColumn(c columnDef, rows []Row, perm []int32) chunkMet
 		m.encodings = append(m.encodings, encRLE)
 	}
 	m.dataOffset = int64(f.out.Len())
-	f.page(&m, pageData, body, int32(nrows), encoding)
+	f.page(&m, pageData, body, int32(len(rows)), encoding)
 	f.body = body
 	return m
 }
@@ -496,10 +494,10 @@ func (f *fileWriter) writeFile(rows []Row, meta Meta) error {
 		return fmt.Errorf("encode parquet: %d rows in one file", len(rows))
 	}
 	f.out.WriteString("PAR1")
-	f.countFields(rows, nil, f.nfields)
+	f.countFields(rows, f.nfields)
 	metas := make([]chunkMeta, len(f.cols))
 	for i, c := range f.cols {
-		metas[i] = f.writeColumn(c, rows, nil)
+		metas[i] = f.writeColumn(c, rows)
 	}
 	kv := [][2]string{
 		{"ticklake.topic", meta.Topic},
@@ -605,25 +603,4 @@ func appendDeltaBinaryPacked(dst []byte, v []int64) []byte {
 		}
 	}
 	return dst
-}
-
-// rowView is the rows a file or row group holds, in storage order: rows[perm[i]], or rows[i] when
-// perm is nil.
-type rowView struct {
-	rows []Row
-	perm []int32
-}
-
-func (v rowView) len() int {
-	if v.perm != nil {
-		return len(v.perm)
-	}
-	return len(v.rows)
-}
-
-func (v rowView) at(i int) *Row {
-	if v.perm != nil {
-		return &v.rows[v.perm[i]]
-	}
-	return &v.rows[i]
 }

@@ -50,34 +50,32 @@ func fieldPhysical(t schema.Type) int32 {
 
 // writeField writes the chunk of a declared field's column: definition levels, then the present
 // values, with statistics over them.
-func (f *fileWriter) writeField(c columnDef, rows []Row, perm []int32) chunkMeta {
-	v := rowView{rows, perm}
-	nrows := v.len()
-	m := chunkMeta{numValues: int64(nrows)}
+func (f *fileWriter) writeField(c columnDef, rows []Row) chunkMeta {
+	m := chunkMeta{numValues: int64(len(rows))}
 	fi := c.field
 	if f.fieldCounts[fi] == 0 { // all null: one run of definition level 0, no values, no statistics
-		m.nullCount = int64(nrows)
-		f.levels = binary.AppendUvarint(f.levels[:0], uint64(nrows)<<1)
+		m.nullCount = int64(len(rows))
+		f.levels = binary.AppendUvarint(f.levels[:0], uint64(len(rows))<<1)
 		f.levels = append(f.levels, 0)
 		body := binary.LittleEndian.AppendUint32(f.body[:0], uint32(len(f.levels)))
 		body = append(body, f.levels...)
 		m.encodings = []int32{encPlain, encRLE}
 		m.dataOffset = int64(f.out.Len())
-		f.page(&m, pageData, body, int32(nrows), encPlain)
+		f.page(&m, pageData, body, int32(len(rows)), encPlain)
 		f.body = body
 		return m
 	}
-	f.present = grow(f.present, nrows)
+	f.present = grow(f.present, len(rows))
 	present := f.present
 	f.vals = f.vals[:0] // the present values, gathered once
-	for i := range nrows {
-		present[i] = fi < len(v.at(i).Fields) && v.at(i).Fields[fi].Valid
+	for i := range rows {
+		present[i] = fi < len(rows[i].Fields) && rows[i].Fields[fi].Valid
 		if present[i] {
-			f.vals = append(f.vals, v.at(i).Fields[fi])
+			f.vals = append(f.vals, rows[i].Fields[fi])
 		}
 	}
 	n := len(f.vals)
-	m.nullCount = int64(nrows - n)
+	m.nullCount = int64(len(rows) - n)
 	f.levels = appendRLE(f.levels[:0], present, 1)
 	body := binary.LittleEndian.AppendUint32(f.body[:0], uint32(len(f.levels)))
 	body = append(body, f.levels...)
@@ -180,7 +178,7 @@ func (f *fileWriter) writeField(c columnDef, rows []Row, perm []int32) chunkMeta
 	}
 	m.encodings = append(m.encodings, encRLE)
 	m.dataOffset = int64(f.out.Len())
-	f.page(&m, pageData, body, int32(nrows), encoding)
+	f.page(&m, pageData, body, int32(len(rows)), encoding)
 	f.body = body
 	return m
 }
@@ -188,18 +186,15 @@ func (f *fileWriter) writeField(c columnDef, rows []Row, perm []int32) chunkMeta
 // countFields finds the declared fields that some row carries, from the rows' Present summaries
 // (fields past the 64th are counted one by one), so that the columns of fields a batch does not carry
 // are written without a pass over the rows.
-func (f *fileWriter) countFields(rows []Row, perm []int32, nfields int) {
-	v := rowView{rows, perm}
-	nrows := v.len()
+func (f *fileWriter) countFields(rows []Row, nfields int) {
 	f.fieldCounts = grow(f.fieldCounts, nfields)
 	clear(f.fieldCounts)
 	var any uint64
-	for i := range nrows {
-		r := v.at(i)
-		p := r.Present
+	for i := range rows {
+		p := rows[i].Present
 		if p == 0 {
-			for fi, fv := range r.Fields[:min(len(r.Fields), 64)] {
-				if fv.Valid {
+			for fi, v := range rows[i].Fields[:min(len(rows[i].Fields), 64)] {
+				if v.Valid {
 					p |= 1 << fi
 				}
 			}
@@ -212,8 +207,8 @@ func (f *fileWriter) countFields(rows []Row, perm []int32, nfields int) {
 		}
 	}
 	for fi := 64; fi < nfields; fi++ {
-		for i := range nrows {
-			if fi < len(v.at(i).Fields) && v.at(i).Fields[fi].Valid {
+		for i := range rows {
+			if fi < len(rows[i].Fields) && rows[i].Fields[fi].Valid {
 				f.fieldCounts[fi] = 1
 				break
 			}

@@ -29,22 +29,7 @@ const firstGuess = 8
 // with the number of rows it holds, and its bytes are valid only until emit returns. It fails when rows
 // is empty, a size is not positive, or emit fails.
 func (e *Encoder) EncodeSorted(rows []Row, l Layout, emit func(body []byte, rows int) error) error {
-	return e.encodeSorted(rows, nil, l, emit)
-}
-
-// EncodePermuted is EncodeSorted of rows[perm[0]], rows[perm[1]], ...: it writes the rows in the
-// order perm gives without gathering them into a new slice, and its output is byte for byte that of
-// EncodeSorted of the gathered rows. It fails when perm is empty, and as EncodeSorted does.
-func (e *Encoder) EncodePermuted(rows []Row, perm []int32, l Layout, emit func(body []byte, rows int) error) error {
-	if perm == nil {
-		perm = []int32{}
-	}
-	return e.encodeSorted(rows, perm, l, emit)
-}
-
-// encodeSorted writes rowView{rows, perm} as EncodeSorted says.
-func (e *Encoder) encodeSorted(rows []Row, perm []int32, l Layout, emit func(body []byte, rows int) error) error {
-	if (rowView{rows, perm}).len() == 0 {
+	if len(rows) == 0 {
 		return fmt.Errorf("encode parquet: no rows")
 	}
 	if l.RowGroupBytes <= 0 || l.MaxObjectBytes <= 0 {
@@ -74,8 +59,8 @@ func (e *Encoder) encodeSorted(rows []Row, perm []int32, l Layout, emit func(bod
 		groups, objRows = groups[:0], 0
 		return err
 	}
-	for left := (rowView{rows, perm}).len(); left > 0; {
-		n := int(min(float64(left), max(1, float64(groupBytes)/perRow), math.MaxInt32))
+	for len(rows) > 0 {
+		n := int(min(float64(len(rows)), max(1, float64(groupBytes)/perRow), math.MaxInt32))
 		if len(groups) > 0 && int64(f.out.Len())+int64(float64(n)*perRow) > l.MaxObjectBytes {
 			if err := finish(); err != nil {
 				return err
@@ -86,27 +71,17 @@ func (e *Encoder) encodeSorted(rows []Row, perm []int32, l Layout, emit func(bod
 			f.out = &e.buf
 			f.out.WriteString("PAR1")
 		}
-		g, gp := rows, perm
-		if perm == nil {
-			g = rows[:n]
-		} else {
-			gp = perm[:n]
-		}
+		g := rows[:n]
 		start := f.out.Len()
-		f.countFields(g, gp, f.nfields)
+		f.countFields(g, f.nfields)
 		metas := make([]chunkMeta, len(f.cols))
 		for i, c := range f.cols {
-			metas[i] = f.writeColumn(c, g, gp)
+			metas[i] = f.writeColumn(c, g)
 		}
 		groups = append(groups, rowGroupMeta{n, metas})
 		objRows += n
 		perRow = max(0.5, float64(f.out.Len()-start)/float64(n))
-		if perm == nil {
-			rows = rows[n:]
-		} else {
-			perm = perm[n:]
-		}
-		left -= n
+		rows = rows[n:]
 	}
 	return finish()
 }
