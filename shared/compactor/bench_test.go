@@ -107,3 +107,32 @@ func cpuTime() time.Duration {
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
+
+// BenchmarkSortWriteHour measures dedupe, sort and write alone (DedupeSort, EncodeSorted at zstd's
+// default level), on one hour at the tuned batching already read: the part of core after the reader.
+func BenchmarkSortWriteHour(b *testing.B) {
+	fields := schema.MustDefault()
+	objs, err := fixture.Hour(hourTicks, 360, 6, fields)
+	if err != nil {
+		b.Fatal(err)
+	}
+	dec := decode.New(fields)
+	var rows []tickparquet.Row
+	for _, o := range objs {
+		if rows, err = dec.Decode(rows, o.Body); err != nil {
+			b.Fatal(err)
+		}
+	}
+	enc := tickparquet.NewSchemaEncoder(fields)
+	if err := enc.SetCompression(tickparquet.CompressionSmall); err != nil {
+		b.Fatal(err)
+	}
+	l := tickparquet.Layout{RowGroupBytes: compactor.DefaultRowGroupBytes, MaxObjectBytes: compactor.DefaultMaxObjectBytes}
+	cpu0 := cpuTime()
+	for b.Loop() {
+		if err := enc.EncodeSorted(compactor.DedupeSort(rows), l, func([]byte, int) error { return nil }); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N*hourTicks)/(cpuTime()-cpu0).Seconds(), "ticks/cpu-s")
+}
