@@ -352,8 +352,8 @@ func (h *Handler) Handle(ctx context.Context, ev Event) (Summary, error) {
 	return sum, nil
 }
 
-// SequenceBase is each symbol's first sequence number in an invocation scheduled for scheduled (the event's
-// time; now when the event has none): its Unix second times 10^9, above the ticks any one
+// SequenceBase is each symbol's first sequence number in an invocation scheduled for scheduled (the
+// event's scheduled_time, else its time; now when the event has neither): its Unix second times 10^9, above the ticks any one
 // invocation sends (at most MaxRate for 900 s), so that a retry or a cold start numbers the same
 // invocation's ticks alike and later invocations number higher.
 func SequenceBase(scheduled, now time.Time) int64 {
