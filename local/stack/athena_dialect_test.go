@@ -512,6 +512,10 @@ func testStatements(t *testing.T, st *Stack, cl *athena.Client, sizes map[string
 		t.Errorf("dropped view: %q", reason)
 	}
 	check("DROP VIEW IF EXISTS spy")
+	_, _, reason = athenaRun(t, cl, "DESCRIBE EXTENDED nope")
+	if !strings.HasPrefix(reason, "TABLE_NOT_FOUND: line 1:19: ") { // at the name, not at the keyword
+		t.Errorf("DESCRIBE EXTENDED of a missing table: %q", reason)
+	}
 	_, _, reason = athenaRun(t, cl, "DROP VIEW ticks")
 	if !strings.HasPrefix(reason, "NOT_SUPPORTED") {
 		t.Errorf("DROP VIEW of a table: %q", reason)
