@@ -176,13 +176,18 @@ func FromTick(t *tick.Tick, partition int32, offset, kafkaMillis int64, store *O
 	}
 	if t.Fields != nil {
 		r.Fields = t.Fields
-		for i, v := range t.Fields[:min(len(t.Fields), 64)] {
-			if v.Valid {
-				r.Present |= 1 << i
-			}
-		}
+		r.MarkPresent(len(t.Fields))
 	}
 	return r
+}
+
+// MarkPresent sets Present's bit for each valid value among the first n of Fields (at most 64).
+func (r *Row) MarkPresent(n int) {
+	for i, v := range r.Fields[:min(n, 64)] {
+		if v.Valid {
+			r.Present |= 1 << i
+		}
+	}
 }
 
 // Optional holds the values that a Row's optional columns point to.

@@ -143,11 +143,7 @@ func (d *Decoder) decodeParquetGo(dst []tickparquet.Row, body []byte) ([]tickpar
 		}
 		if nf > 0 {
 			for i := range rows {
-				for fi, v := range rows[i].Fields[:min(nf, 64)] {
-					if v.Valid {
-						rows[i].Present |= 1 << fi
-					}
-				}
+				rows[i].MarkPresent(nf)
 			}
 		}
 	}

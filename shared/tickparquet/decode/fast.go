@@ -487,11 +487,7 @@ func (d *Decoder) decodeFast(dst []tickparquet.Row, body []byte) ([]tickparquet.
 		}
 		if nf > 0 {
 			for i := range rows {
-				for fi, v := range rows[i].Fields[:min(nf, 64)] {
-					if v.Valid {
-						rows[i].Present |= 1 << fi
-					}
-				}
+				rows[i].MarkPresent(nf)
 			}
 		}
 	}
