@@ -169,23 +169,31 @@ func (s *Scanner) Number() (span []byte, isInt, ok bool) {
 			return nil, false, false
 		}
 	}
-	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
-		isInt = false
-		i++
-		if i < len(b) && (b[i] == '+' || b[i] == '-') {
-			i++
-		}
-		d := i
-		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
-			i++
-		}
-		if i == d {
-			return nil, false, false
-		}
+	i, hasExp, ok := exponent(b, i)
+	if !ok {
+		return nil, false, false
 	}
+	isInt = isInt && !hasExp
 	span = b[s.I:i]
 	s.I = i
 	return span, isInt, true
+}
+
+// exponent skips a number's exponent part at b[i:], if any: it returns the index after it, whether
+// there was one, and false for an exponent without digits.
+func exponent(b []byte, i int) (next int, has, ok bool) {
+	if i >= len(b) || (b[i] != 'e' && b[i] != 'E') {
+		return i, false, true
+	}
+	i++
+	if i < len(b) && (b[i] == '+' || b[i] == '-') {
+		i++
+	}
+	d := i
+	for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+		i++
+	}
+	return i, true, i != d
 }
 
 // Int reads an integer literal that fits in an int64.
@@ -603,21 +611,11 @@ func (s *Scanner) NumberFloat() (v float64, span []byte, ok bool, err error) {
 			return 0, nil, false, nil
 		}
 	}
-	exact := true
-	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
-		exact = false
-		i++
-		if i < len(b) && (b[i] == '+' || b[i] == '-') {
-			i++
-		}
-		d := i
-		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
-			i++
-		}
-		if i == d {
-			return 0, nil, false, nil
-		}
+	i, hasExp, ok := exponent(b, i)
+	if !ok {
+		return 0, nil, false, nil
 	}
+	exact := !hasExp
 	span = b[start:i]
 	s.I = i
 	if exact && digits <= 15 && exp10 >= -22 {
