@@ -206,16 +206,7 @@ func (f *fileWriter) writeColumn(c columnDef, rows []Row) chunkMeta {
 		idx := f.idx
 		var dictBody []byte
 		for i := range rows {
-			s := rows[i].Symbol
-			id, ok := f.dict[s]
-			if !ok {
-				id = int32(len(f.dictVal))
-				f.dict[s] = id
-				f.dictVal = append(f.dictVal, s)
-				dictBody = binary.LittleEndian.AppendUint32(dictBody, uint32(len(s)))
-				dictBody = append(dictBody, s...)
-			}
-			idx[i] = id
+			idx[i], dictBody = f.dictID(rows[i].Symbol, dictBody)
 		}
 		m.dictOffset = int64(f.out.Len())
 		f.page(&m, pageDictionary, dictBody, int32(len(f.dictVal)), encPlain)
@@ -603,4 +594,18 @@ func appendDeltaBinaryPacked(dst []byte, v []int64) []byte {
 		}
 	}
 	return dst
+}
+
+// dictID returns the dictionary index of s in the column chunk being written, adding s to the
+// dictionary and its PLAIN form to dictBody when it is new.
+func (f *fileWriter) dictID(s string, dictBody []byte) (int32, []byte) {
+	id, ok := f.dict[s]
+	if !ok {
+		id = int32(len(f.dictVal))
+		f.dict[s] = id
+		f.dictVal = append(f.dictVal, s)
+		dictBody = binary.LittleEndian.AppendUint32(dictBody, uint32(len(s)))
+		dictBody = append(dictBody, s...)
+	}
+	return id, dictBody
 }

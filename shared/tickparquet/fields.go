@@ -94,14 +94,8 @@ func (f *fileWriter) writeField(c columnDef, rows []Row) chunkMeta {
 				f.idx = append(f.idx, lastID)
 				continue
 			}
-			id, ok := f.dict[s]
-			if !ok {
-				id = int32(len(f.dictVal))
-				f.dict[s] = id
-				f.dictVal = append(f.dictVal, s)
-				dictBody = binary.LittleEndian.AppendUint32(dictBody, uint32(len(s)))
-				dictBody = append(dictBody, s...)
-			}
+			var id int32
+			id, dictBody = f.dictID(s, dictBody)
 			f.idx = append(f.idx, id)
 			last, lastID = s, id
 		}
