@@ -403,17 +403,15 @@ func (e *Engine) refreshViews(ctx context.Context, database string, tr *translat
 		return 0, err
 	}
 	read := map[string]bool{}
+	dbs := map[string]bool{database: true}
 	for _, t := range tr.tables {
 		read[t.database+"."+t.name] = true
-		if t.database != database {
+		if !dbs[t.database] {
 			if _, err := e.db.ExecContext(ctx, "CREATE SCHEMA IF NOT EXISTS "+quoteIdent(t.database)); err != nil {
 				return 0, err
 			}
+			dbs[t.database] = true
 		}
-	}
-	dbs := map[string]bool{database: true}
-	for _, t := range tr.tables {
-		dbs[t.database] = true
 	}
 	var scanned int64
 	for db := range dbs {
