@@ -80,6 +80,7 @@ type Encoder struct {
 	bucket map[string]int
 	starts []int
 	syms   []string
+	cs     colScratch // EncodeTable' scratch
 }
 
 // NewEncoder returns an Encoder of ticks without declared fields.
