@@ -21,14 +21,18 @@ import (
 func compactHour(t testing.TB, objs []fixture.Object, fields schema.Schema, l tickparquet.Layout, dir string) ([]string, []tickparquet.Row) {
 	t.Helper()
 	dec := decode.New(fields)
-	var rows []tickparquet.Row
-	var err error
+	table := tickparquet.NewTable(fields)
 	for _, o := range objs {
-		if rows, err = dec.Decode(rows, o.Body); err != nil {
+		if err := dec.DecodeTable(table, o.Body); err != nil {
 			t.Fatal(err)
 		}
 	}
-	sorted := compactor.DedupeSort(rows)
+	order := compactor.DedupeSort(table)
+	all := table.Rows(0, table.Len())
+	sorted := make([]tickparquet.Row, len(order))
+	for k, i := range order {
+		sorted[k] = all[i]
+	}
 	enc := tickparquet.NewSchemaEncoder(fields)
 	if err := enc.SetCompression(tickparquet.CompressionSmall); err != nil {
 		t.Fatal(err)
@@ -37,7 +41,7 @@ func compactHour(t testing.TB, objs []fixture.Object, fields schema.Schema, l ti
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	err = enc.EncodeSorted(sorted, l, func(body []byte, _ int) error {
+	err := enc.EncodeTable(table, order, l, func(body []byte, _ int) error {
 		p := filepath.Join(dir, fmt.Sprintf("part-%05d.parquet", len(paths)))
 		paths = append(paths, p)
 		return os.WriteFile(p, bytes.Clone(body), 0o644)

@@ -48,19 +48,19 @@ func BenchmarkCompactHour(b *testing.B) {
 			if err := enc.SetCompression(tickparquet.CompressionSmall); err != nil {
 				b.Fatal(err)
 			}
-			var rows []tickparquet.Row
+			table := tickparquet.NewTable(fields)
 			var out, outObjects int64
 			cpu0 := cpuTime()
 			for b.Loop() {
-				rows = rows[:0]
+				table.Reset()
 				for _, o := range objs {
-					if rows, err = dec.Decode(rows, o.Body); err != nil {
+					if err := dec.DecodeTable(table, o.Body); err != nil {
 						b.Fatal(err)
 					}
 				}
-				sorted := compactor.DedupeSort(rows)
+				order := compactor.DedupeSort(table)
 				out, outObjects = 0, 0
-				err := enc.EncodeSorted(sorted, tickparquet.Layout{RowGroupBytes: compactor.DefaultRowGroupBytes, MaxObjectBytes: compactor.DefaultMaxObjectBytes},
+				err := enc.EncodeTable(table, order, tickparquet.Layout{RowGroupBytes: compactor.DefaultRowGroupBytes, MaxObjectBytes: compactor.DefaultMaxObjectBytes},
 					func(body []byte, _ int) error { out += int64(len(body)); outObjects++; return nil })
 				if err != nil {
 					b.Fatal(err)
@@ -108,7 +108,7 @@ func cpuTime() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-// BenchmarkSortWriteHour measures dedupe, sort and write alone (DedupeSort, EncodeSorted at zstd's
+// BenchmarkSortWriteHour measures dedupe, sort and write alone (DedupeSort, EncodeTable at zstd's
 // default level), on one hour at the tuned batching already read: the part of core after the reader.
 func BenchmarkSortWriteHour(b *testing.B) {
 	fields := schema.MustDefault()
@@ -117,9 +117,9 @@ func BenchmarkSortWriteHour(b *testing.B) {
 		b.Fatal(err)
 	}
 	dec := decode.New(fields)
-	var rows []tickparquet.Row
+	table := tickparquet.NewTable(fields)
 	for _, o := range objs {
-		if rows, err = dec.Decode(rows, o.Body); err != nil {
+		if err := dec.DecodeTable(table, o.Body); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -130,7 +130,7 @@ func BenchmarkSortWriteHour(b *testing.B) {
 	l := tickparquet.Layout{RowGroupBytes: compactor.DefaultRowGroupBytes, MaxObjectBytes: compactor.DefaultMaxObjectBytes}
 	cpu0 := cpuTime()
 	for b.Loop() {
-		if err := enc.EncodeSorted(compactor.DedupeSort(rows), l, func([]byte, int) error { return nil }); err != nil {
+		if err := enc.EncodeTable(table, compactor.DedupeSort(table), l, func([]byte, int) error { return nil }); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -2,7 +2,6 @@ package compactor
 
 import (
 	"bytes"
-	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -486,7 +485,7 @@ func (h *Handler) compactLocked(ctx context.Context, p layout.Partition, part *g
 			inputs = append(inputs, o)
 		}
 	}
-	rows, read, err := h.readAll(ctx, inputs)
+	table, read, err := h.readAll(ctx, inputs)
 	if err != nil {
 		return res, err
 	}
@@ -494,9 +493,9 @@ func (h *Handler) compactLocked(ctx context.Context, p layout.Partition, part *g
 	for _, o := range read {
 		res.BytesIn += o.Size
 	}
-	res.RowsIn = int64(len(rows))
-	rows = DedupeSort(rows)
-	res.RowsOut = int64(len(rows))
+	res.RowsIn = int64(table.Len())
+	order := DedupeSort(table)
+	res.RowsOut = int64(len(order))
 	res.Duplicates = res.RowsIn - res.RowsOut
 
 	runPath := h.hourPrefix(p) + runPrefix + run + "/"
@@ -506,8 +505,8 @@ func (h *Handler) compactLocked(ctx context.Context, p layout.Partition, part *g
 		return res, err
 	}
 	kv := [][2]string{{"ticklake.hour", res.Hour}, {"ticklake.run", run}}
-	if len(rows) > 0 {
-		err = enc.EncodeSorted(rows, tickparquet.Layout{RowGroupBytes: h.cfg.RowGroupBytes, MaxObjectBytes: h.cfg.MaxObjectBytes, KV: kv},
+	if len(order) > 0 {
+		err = enc.EncodeTable(table, order, tickparquet.Layout{RowGroupBytes: h.cfg.RowGroupBytes, MaxObjectBytes: h.cfg.MaxObjectBytes, KV: kv},
 			func(body []byte, _ int) error {
 				key := runPath + fmt.Sprintf(partName, len(written))
 				out, err := h.s3.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(h.cfg.Bucket), Key: aws.String(key),
@@ -613,194 +612,67 @@ func (h *Handler) objectsAt(ctx context.Context, loc string) ([]Object, error) {
 	return slices.DeleteFunc(objs, func(o Object) bool { return !strings.HasSuffix(o.Key, layout.DataSuffix) }), nil
 }
 
-// readAll fetches and decodes objects, a few at a time; objects deleted meanwhile are left out.
-func (h *Handler) readAll(ctx context.Context, objs []Object) ([]tickparquet.Row, []Object, error) {
-	type result struct {
-		rows []tickparquet.Row
-		obj  Object
-		ok   bool
+// readAll fetches objects, a few at a time, and decodes them in order into one table on the calling
+// goroutine as they arrive; objects deleted meanwhile are left out.
+func (h *Handler) readAll(ctx context.Context, objs []Object) (*tickparquet.Table, []Object, error) {
+	type fetched struct {
+		body []byte
+		etag string
 		err  error
 	}
-	results := make([]result, len(objs))
+	results := make([]chan fetched, len(objs))
+	for i := range results {
+		results[i] = make(chan fetched, 1)
+	}
 	next := make(chan int)
 	var wg sync.WaitGroup
 	ctx, cancel := context.WithCancel(ctx)
+	defer wg.Wait()
 	defer cancel()
 	for range min(readers, len(objs)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			dec := decode.New(h.cfg.Fields)
 			for i := range next {
 				body, etag, err := h.get(ctx, objs[i].Key)
-				if notFound(err) {
-					continue
-				}
-				if err != nil {
-					results[i].err = err
-					cancel()
-					continue
-				}
-				rows, err := dec.Decode(nil, body)
-				if err != nil {
-					results[i].err = fmt.Errorf("decode %s: %w", h.url(objs[i].Key), err)
-					cancel()
-					continue
-				}
-				results[i] = result{rows: rows, obj: Object{Key: objs[i].Key, ETag: etag, Size: int64(len(body))}, ok: true}
+				results[i] <- fetched{body, etag, err}
 			}
 		}()
 	}
-feed:
-	for i := range objs {
-		select {
-		case next <- i:
-		case <-ctx.Done():
-			break feed
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		defer close(next)
+		for i := range objs {
+			select {
+			case next <- i:
+			case <-ctx.Done():
+				return
+			}
 		}
-	}
-	close(next)
-	wg.Wait()
-	n := 0
-	for _, r := range results {
+	}()
+	dec := decode.New(h.cfg.Fields)
+	t := tickparquet.NewTable(h.cfg.Fields)
+	var read []Object
+	for i, o := range objs {
+		var r fetched
+		select {
+		case r = <-results[i]:
+		case <-ctx.Done():
+			return nil, nil, ctx.Err()
+		}
+		if notFound(r.err) {
+			continue
+		}
 		if r.err != nil {
 			return nil, nil, r.err
 		}
-		n += len(r.rows)
-	}
-	if err := ctx.Err(); err != nil {
-		return nil, nil, err
-	}
-	rows := make([]tickparquet.Row, 0, n)
-	var read []Object
-	for _, r := range results {
-		if r.ok {
-			rows = append(rows, r.rows...)
-			read = append(read, r.obj)
+		if err := dec.DecodeTable(t, r.body); err != nil {
+			return nil, nil, fmt.Errorf("decode %s: %w", h.url(o.Key), err)
 		}
+		read = append(read, Object{Key: o.Key, ETag: r.etag, Size: int64(len(r.body))})
 	}
-	return rows, read, nil
-}
-
-// DedupeSort keeps one row of each (kafka_partition, kafka_offset), the first in rows, and returns
-// them sorted by symbol, ts, kafka_partition, kafka_offset, in a new slice.
-func DedupeSort(rows []tickparquet.Row) []tickparquet.Row {
-	keep := dedupe(rows)
-	// Sort compact keys, symbols replaced by their rank, then gather the rows once.
-	syms := map[string]int32{}
-	var names []string
-	for i := range rows {
-		if _, ok := syms[rows[i].Symbol]; !ok {
-			syms[rows[i].Symbol] = 0
-			names = append(names, rows[i].Symbol)
-		}
-	}
-	slices.Sort(names)
-	for i, n := range names {
-		syms[n] = int32(i)
-	}
-	// Bucket the kept rows by symbol (a stable counting sort), then sort each symbol's keys by ts,
-	// partition and offset: inputs are runs already in that order, which the sort finds quickly.
-	type key struct {
-		ts   int64
-		off  int64
-		part int32
-		idx  int32
-	}
-	ranks := make([]int32, len(keep))
-	starts := make([]int, len(names)+1)
-	lastSym, lastRank := "", int32(-1)
-	for k, i := range keep {
-		if sym := rows[i].Symbol; lastRank < 0 || sym != lastSym {
-			lastSym, lastRank = sym, syms[sym]
-		}
-		ranks[k] = lastRank
-		starts[lastRank+1]++
-	}
-	for i := 1; i < len(starts); i++ {
-		starts[i] += starts[i-1]
-	}
-	keys := make([]key, len(keep))
-	next := slices.Clone(starts[:len(names)])
-	for k, i := range keep {
-		r := &rows[i]
-		keys[next[ranks[k]]] = key{r.TS, r.KafkaOffset, r.KafkaPartition, i}
-		next[ranks[k]]++
-	}
-	for s := range names {
-		group := keys[starts[s]:starts[s+1]]
-		slices.SortFunc(group, func(a, b key) int {
-			if a.ts != b.ts {
-				return cmp.Compare(a.ts, b.ts)
-			}
-			return cmp.Or(cmp.Compare(a.part, b.part), cmp.Compare(a.off, b.off))
-		})
-	}
-	out := make([]tickparquet.Row, len(keys))
-	for i, k := range keys {
-		out[i] = rows[k.idx]
-	}
-	return out
-}
-
-// dedupe returns the indices of the first row of each (kafka_partition, kafka_offset), in order.
-// Offsets of a partition are dense, so a bitmap over each partition's range finds repeats in one pass.
-func dedupe(rows []tickparquet.Row) []int32 {
-	type span struct{ lo, hi int64 }
-	spans := map[int32]*span{}
-	for i := range rows {
-		r := &rows[i]
-		s := spans[r.KafkaPartition]
-		if s == nil {
-			spans[r.KafkaPartition] = &span{r.KafkaOffset, r.KafkaOffset}
-			continue
-		}
-		s.lo, s.hi = min(s.lo, r.KafkaOffset), max(s.hi, r.KafkaOffset)
-	}
-	keep := make([]int32, 0, len(rows))
-	for part, s := range spans {
-		if s.hi-s.lo > int64(8*len(rows))+1<<20 { // sparse offsets: a set instead
-			return dedupeSet(rows)
-		}
-		_ = part
-	}
-	bits := map[int32][]uint64{}
-	for part, s := range spans {
-		bits[part] = make([]uint64, (s.hi-s.lo)/64+1)
-	}
-	lastPart, lastBits, lastLo := int32(-1), []uint64(nil), int64(0)
-	for i := range rows {
-		r := &rows[i]
-		if r.KafkaPartition != lastPart || lastBits == nil {
-			lastPart, lastBits, lastLo = r.KafkaPartition, bits[r.KafkaPartition], spans[r.KafkaPartition].lo
-		}
-		o := r.KafkaOffset - lastLo
-		w, b := o/64, uint64(1)<<(o%64)
-		if lastBits[w]&b != 0 {
-			continue
-		}
-		lastBits[w] |= b
-		keep = append(keep, int32(i))
-	}
-	return keep
-}
-
-func dedupeSet(rows []tickparquet.Row) []int32 {
-	type pk struct {
-		part int32
-		off  int64
-	}
-	seen := make(map[pk]struct{}, len(rows))
-	keep := make([]int32, 0, len(rows))
-	for i := range rows {
-		k := pk{rows[i].KafkaPartition, rows[i].KafkaOffset}
-		if _, ok := seen[k]; ok {
-			continue
-		}
-		seen[k] = struct{}{}
-		keep = append(keep, int32(i))
-	}
-	return keep
+	return t, read, nil
 }
 
 // swap points the partition at loc with one UpdatePartition, keeping the rest of its definition.

@@ -80,7 +80,8 @@ type Encoder struct {
 	bucket map[string]int
 	starts []int
 	syms   []string
-	cs     colScratch // EncodeTable' scratch
+	cs     colScratch // EncodeTable's scratch
+	fields schema.Schema
 }
 
 // NewEncoder returns an Encoder of ticks without declared fields.
@@ -89,7 +90,7 @@ func NewEncoder() *Encoder { return NewSchemaEncoder(nil) }
 // NewSchemaEncoder returns an Encoder that writes one typed, nullable column for each declared field
 // (fields must have passed schema.Check), between the contract's columns and extra.
 func NewSchemaEncoder(fields schema.Schema) *Encoder {
-	e := &Encoder{}
+	e := &Encoder{fields: fields}
 	e.fw.cols, e.fw.nfields = columnsFor(fields), len(fields)
 	return e
 }

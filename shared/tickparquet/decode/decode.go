@@ -45,6 +45,8 @@ type Decoder struct {
 	strs    map[string]string
 	strsBuf []string
 	fast    fastState
+	scratch *tickparquet.Table // Decode's: the fast reader's table
+	rows    []tickparquet.Row  // DecodeTable's: parquet-go's rows
 	// Fallbacks counts the objects read with parquet-go because the fast reader does not read them.
 	Fallbacks int
 }
@@ -58,20 +60,54 @@ func New(fields schema.Schema) *Decoder {
 // Decode reads a whole object, appending its rows to dst in file order. Declared fields are read into
 // Row.Fields in the Decoder's field order: a field the object lacks reads as null, and a column the
 // Decoder does not know is an error (ErrNotTicks), so that no value is dropped silently. Strings are
-// copied out of body. It reads with parquet-go, so it reads any writer's objects of this schema,
-// whatever their encodings, pages and row groups.
+// copied out of body. It reads any writer's objects of this schema, whatever their encodings, pages
+// and row groups.
 func (d *Decoder) Decode(dst []tickparquet.Row, body []byte) ([]tickparquet.Row, error) {
-	// The frame first, so that a damaged object fails at once rather than after parquet-go sized
-	// buffers from its footer length.
-	if len(body) < 12 || string(body[:4]) != "PAR1" || string(body[len(body)-4:]) != "PAR1" ||
-		int64(binary.LittleEndian.Uint32(body[len(body)-8:])) > int64(len(body)-12) {
-		return dst, fmt.Errorf("%w: not a Parquet object (%d bytes)", ErrNotTicks, len(body))
+	if err := checkFrame(body); err != nil {
+		return dst, err
 	}
-	if out, err := d.decodeFast(dst, body); err == nil {
-		return out, nil
+	if d.scratch == nil {
+		d.scratch = tickparquet.NewTable(d.fields)
+	}
+	d.scratch.Reset()
+	if err := d.decodeFast(d.scratch, body); err == nil {
+		return append(dst, d.scratch.Rows(0, d.scratch.Len())...), nil
 	}
 	d.Fallbacks++
 	return d.decodeParquetGo(dst, body)
+}
+
+// DecodeTable reads a whole object as Decode does, appending its rows to dst, whose declared fields
+// must be the Decoder's (made with tickparquet.NewTable and the same fields). On an error dst is left
+// as it was.
+func (d *Decoder) DecodeTable(dst *tickparquet.Table, body []byte) error {
+	if err := checkFrame(body); err != nil {
+		return err
+	}
+	if !slices.Equal(dst.Schema(), d.fields) {
+		return fmt.Errorf("decode parquet: the table's declared fields are not the decoder's")
+	}
+	if err := d.decodeFast(dst, body); err == nil {
+		return nil
+	}
+	d.Fallbacks++
+	rows, err := d.decodeParquetGo(d.rows[:0], body)
+	if err != nil {
+		return err
+	}
+	dst.AppendRows(rows)
+	d.rows = rows[:0]
+	return nil
+}
+
+// checkFrame checks Parquet's frame first, so that a damaged object fails at once rather than after
+// parquet-go sized buffers from its footer length.
+func checkFrame(body []byte) error {
+	if len(body) < 12 || string(body[:4]) != "PAR1" || string(body[len(body)-4:]) != "PAR1" ||
+		int64(binary.LittleEndian.Uint32(body[len(body)-8:])) > int64(len(body)-12) {
+		return fmt.Errorf("%w: not a Parquet object (%d bytes)", ErrNotTicks, len(body))
+	}
+	return nil
 }
 
 // decodeParquetGo reads a whole object with parquet-go.

@@ -7,7 +7,6 @@ import (
 
 	"github.com/klauspost/compress/zstd"
 
-	"github.com/ticklake/ticklake/shared/tick"
 	"github.com/ticklake/ticklake/shared/tickparquet"
 )
 
@@ -386,37 +385,97 @@ func parsePageHeader(b []byte) (pageHeader, int, error) {
 
 // fastState is the fast reader's scratch, reused across objects.
 type fastState struct {
-	zstd   *zstd.Decoder
-	page   []byte
-	defs   []byte
-	ints   []int64
-	flts   []float64
-	idx    []int32
-	dict   []string
-	strs   []string
-	meta   footerMeta
-	byCol  []int // file leaf of each of the Decoder's columns, or -1
-	leafOk []bool
+	zstd    *zstd.Decoder
+	page    []byte
+	defs    []byte
+	ints    []int64
+	flts    []float64
+	idx     []int32
+	dictIDs []int32 // the chunk's dictionary, as ids into the table's strings
+	meta    footerMeta
+	byCol   []int // file leaf of each of the Decoder's columns, or -1
+}
+
+// target is where a column's values go in a Table: one of its slices.
+type target struct {
+	i64  []int64   // required int64 columns, from the row group's first row
+	i32  []int32   // kafka_partition
+	f64  []float64 // price
+	sym  []int32   // symbol
+	optI *tickparquet.Nullable[int64]
+	optF *tickparquet.Nullable[float64]
+	optS *tickparquet.Nullable[int32]
+	// str is true for string columns: byte arrays go to the table's strings.
+	str bool
+}
+
+// targetOf returns where column c's values go, for the row group that starts at row base.
+func targetOf(t *tickparquet.Table, c tickparquet.Column, base int) target {
+	if c.Field >= 0 {
+		fc := &t.Fields[c.Field]
+		switch physical(c) {
+		case typeByteArray:
+			return target{optS: &fc.S, str: true}
+		case typeDouble:
+			return target{optF: &fc.F}
+		}
+		return target{optI: &fc.I}
+	}
+	switch c.Name {
+	case tickparquet.ColSymbol:
+		return target{sym: t.Symbol[base:], str: true}
+	case tickparquet.ColTS:
+		return target{i64: t.TS[base:]}
+	case tickparquet.ColPrice:
+		return target{f64: t.Price[base:]}
+	case tickparquet.ColSize:
+		return target{i64: t.Size[base:]}
+	case tickparquet.ColBid:
+		return target{optF: &t.Bid}
+	case tickparquet.ColAsk:
+		return target{optF: &t.Ask}
+	case tickparquet.ColKafkaPartition:
+		return target{i32: t.KafkaPartition[base:]}
+	case tickparquet.ColKafkaOffset:
+		return target{i64: t.KafkaOffset[base:]}
+	case tickparquet.ColKafkaTimestamp:
+		return target{i64: t.KafkaTimestamp[base:]}
+	case tickparquet.ColExtra:
+		return target{optS: &t.Extra, str: true}
+	}
+	return target{}
+}
+
+// pad adds n null rows at row base of an optional target.
+func (tg target) pad(base, n int) {
+	switch {
+	case tg.optI != nil:
+		tg.optI.Pad(base, n)
+	case tg.optF != nil:
+		tg.optF.Pad(base, n)
+	case tg.optS != nil:
+		tg.optS.Pad(base, n)
+	}
 }
 
 // decodeFast reads an object this project's encoder wrote (or any object within the same bounds:
 // flat columns of the schema's physical types; zstd or no compression; v1 data pages; PLAIN,
-// DELTA_BINARY_PACKED and dictionary encodings; RLE definition levels) straight into rows. It returns
-// errFallback, and dst unchanged in length, for anything else.
-func (d *Decoder) decodeFast(dst []tickparquet.Row, body []byte) ([]tickparquet.Row, error) {
+// DELTA_BINARY_PACKED and dictionary encodings; RLE definition levels) straight into the table's
+// columns, appending its rows. It returns errFallback, and dst as it was, for anything else.
+func (d *Decoder) decodeFast(dst *tickparquet.Table, body []byte) error {
 	n := len(body)
 	if n < 12 || string(body[:4]) != "PAR1" || string(body[n-4:]) != "PAR1" ||
 		int64(binary.LittleEndian.Uint32(body[n-8:])) > int64(n-12) {
-		return dst, errFallback
+		return errFallback
 	}
 	flen := int(binary.LittleEndian.Uint32(body[n-8:]))
 	st := &d.fast
 	meta := &st.meta
 	if err := parseFooter(body[n-8-flen:n-8], meta); err != nil {
-		return dst, err
+		return err
 	}
 	if len(meta.leaves) > len(d.cols) {
-		return dst, errFallback
+		return errFallback
 	}
 	st.byCol = grow(st.byCol, len(d.cols))
 	for ci, c := range d.cols {
@@ -428,16 +487,13 @@ func (d *Decoder) decodeFast(dst []tickparquet.Row, body []byte) ([]tickparquet.
 					want = repOptional
 				}
 				if l.physical != filePhysical[physical(c)] || l.rep != want || st.byCol[ci] >= 0 {
-					return dst, errFallback
+					return errFallback
 				}
 				st.byCol[ci] = li
 			}
 		}
-		if st.byCol[ci] < 0 && (c.Field < 0 || !c.Optional) {
-			if c.Optional {
-				continue // an optional contract column the object lacks: null, as parquet-go reads it
-			}
-			return dst, errFallback
+		if st.byCol[ci] < 0 && !c.Optional {
+			return errFallback
 		}
 	}
 	found := 0
@@ -447,51 +503,40 @@ func (d *Decoder) decodeFast(dst []tickparquet.Row, body []byte) ([]tickparquet.
 		}
 	}
 	if found != len(meta.leaves) {
-		return dst, errFallback // a column nobody declared: parquet-go's path names it
+		return errFallback // a column nobody declared: parquet-go's path names it
 	}
-	orig := len(dst)
-	nf := len(d.fields)
+	orig := dst.Len()
 	dataEnd := int64(n - 8 - flen)
 	for _, g := range meta.groups {
 		if g.rows < 0 || g.rows > int64(len(body))*8 || len(g.chunks) != len(meta.leaves) {
-			return dst[:orig], errFallback
+			dst.Truncate(orig)
+			return errFallback
 		}
 		rn := int(g.rows)
-		base := len(dst)
-		dst = grow(dst, base+rn)
-		rows := dst[base:]
-		clear(rows)
-		var fieldVals []tick.Value
-		if nf > 0 {
-			fieldVals = make([]tick.Value, rn*nf)
-			for i := range rows {
-				rows[i].Fields = fieldVals[i*nf : (i+1)*nf : (i+1)*nf]
-			}
-		}
-		var opt []tickparquet.Optional
+		base := dst.Len()
+		dst.Symbol, dst.TS, dst.Price, dst.Size = tickparquet.Grow(dst.Symbol, rn), tickparquet.Grow(dst.TS, rn),
+			tickparquet.Grow(dst.Price, rn), tickparquet.Grow(dst.Size, rn)
+		dst.KafkaPartition, dst.KafkaOffset, dst.KafkaTimestamp = tickparquet.Grow(dst.KafkaPartition, rn),
+			tickparquet.Grow(dst.KafkaOffset, rn), tickparquet.Grow(dst.KafkaTimestamp, rn)
 		for ci, c := range d.cols {
+			tg := targetOf(dst, c, base)
 			li := st.byCol[ci]
 			if li < 0 {
+				tg.pad(base, rn) // an optional column the object lacks: null, as parquet-go reads it
 				continue
 			}
 			ch := g.chunks[li]
 			if ch.external || string(ch.path) != c.Name || ch.physical != meta.leaves[li].physical || ch.numValues != g.rows {
-				return dst[:orig], errFallback
+				dst.Truncate(orig)
+				return errFallback
 			}
-			if c.Optional && c.Field < 0 && opt == nil {
-				opt = make([]tickparquet.Optional, rn)
-			}
-			if err := d.readChunk(body, dataEnd, ch, c, rows, opt); err != nil {
-				return dst[:orig], err
-			}
-		}
-		if nf > 0 {
-			for i := range rows {
-				rows[i].MarkPresent(nf)
+			if err := d.readChunk(dst, body, dataEnd, ch, c, tg, base, rn); err != nil {
+				dst.Truncate(orig)
+				return err
 			}
 		}
 	}
-	return dst, nil
+	return nil
 }
 
 // grow returns buf with length n, keeping its contents.
@@ -504,8 +549,8 @@ func grow[T any](buf []T, n int) []T {
 	return buf[:n]
 }
 
-// readChunk reads one column chunk's pages into rows.
-func (d *Decoder) readChunk(body []byte, dataEnd int64, ch chunk, c tickparquet.Column, rows []tickparquet.Row, opt []tickparquet.Optional) error {
+// readChunk reads one column chunk's pages into rows [base, base+rows) of the table.
+func (d *Decoder) readChunk(dst *tickparquet.Table, body []byte, dataEnd int64, ch chunk, c tickparquet.Column, tg target, base, rows int) error {
 	st := &d.fast
 	start := ch.dataOffset
 	if ch.dictOffset > 0 && ch.dictOffset < start {
@@ -518,7 +563,7 @@ func (d *Decoder) readChunk(body []byte, dataEnd int64, ch chunk, c tickparquet.
 		return errFallback
 	}
 	b := body[start : start+ch.size]
-	st.dict = st.dict[:0]
+	st.dictIDs = st.dictIDs[:0]
 	hasDict := false
 	row := 0
 	for len(b) > 0 {
@@ -552,41 +597,40 @@ func (d *Decoder) readChunk(body []byte, dataEnd int64, ch chunk, c tickparquet.
 			return errFallback
 		}
 		if h.typ == pageDictionary {
-			if hasDict || row > 0 || physical(c) != typeByteArray || (h.encoding != encPlain && h.encoding != encPlainDictionary) {
+			if hasDict || row > 0 || !tg.str || (h.encoding != encPlain && h.encoding != encPlainDictionary) {
 				return errFallback
 			}
 			hasDict = true
-			st.dict = st.dict[:0]
 			p := payload
 			for range h.numValues {
 				if len(p) < 4 || int(binary.LittleEndian.Uint32(p)) > len(p)-4 {
 					return errFallback
 				}
 				l := int(binary.LittleEndian.Uint32(p))
-				st.dict = append(st.dict, d.intern(p[4:4+l]))
+				st.dictIDs = append(st.dictIDs, dst.Intern(p[4:4+l]))
 				p = p[4+l:]
 			}
 			continue
 		}
 		nv := int(h.numValues)
-		if nv > len(rows)-row {
+		if nv > rows-row {
 			return errFallback
 		}
-		if err := d.readDataPage(payload, h, c, hasDict, rows[row:row+nv], opt, row); err != nil {
+		if err := d.readDataPage(dst, payload, h, c, tg, hasDict, base+row, row, nv); err != nil {
 			return err
 		}
 		row += nv
 	}
-	if row != len(rows) {
+	if row != rows {
 		return errFallback
 	}
 	return nil
 }
 
-// readDataPage reads a v1 data page into rows.
-func (d *Decoder) readDataPage(p []byte, h pageHeader, c tickparquet.Column, hasDict bool, rows []tickparquet.Row, opt []tickparquet.Optional, base int) error {
+// readDataPage reads a v1 data page of nv values into the table: rows [at, at+nv), which are rows
+// [row, row+nv) of the row group's targets.
+func (d *Decoder) readDataPage(dst *tickparquet.Table, p []byte, h pageHeader, c tickparquet.Column, tg target, hasDict bool, at, row, nv int) error {
 	st := &d.fast
-	nv := len(rows)
 	present := nv
 	var defs []byte
 	if c.Optional {
@@ -606,7 +650,33 @@ func (d *Decoder) readDataPage(p []byte, h pageHeader, c tickparquet.Column, has
 		p = p[4+l:]
 	}
 	kind := physical(c)
+	// Required columns decode straight into the table; optional ones into the scratch, then spread
+	// over the present rows.
+	var ints []int64
+	var flts []float64
+	var ids []int32
 	switch {
+	case tg.i64 != nil:
+		ints = tg.i64[row : row+nv]
+	case tg.f64 != nil:
+		flts = tg.f64[row : row+nv]
+	case tg.sym != nil:
+		ids = tg.sym[row : row+nv]
+	case tg.i32 != nil:
+		st.ints = grow(st.ints[:0], nv)
+		ints = st.ints
+	case kind == typeDouble:
+		st.flts = grow(st.flts[:0], present)
+		flts = st.flts
+	case kind == typeByteArray:
+		st.idx = grow(st.idx[:0], present)
+		ids = st.idx
+	default:
+		st.ints = grow(st.ints[:0], present)
+		ints = st.ints
+	}
+	switch {
+	case present == 0:
 	case h.encoding == encRLEDictionary || h.encoding == encPlainDictionary:
 		if !hasDict || kind != typeByteArray || len(p) < 1 {
 			return errFallback
@@ -615,158 +685,99 @@ func (d *Decoder) readDataPage(p []byte, h pageHeader, c tickparquet.Column, has
 		if width > 32 {
 			return errFallback
 		}
-		st.idx = grow(st.idx[:0], present)
-		if !rleInt32(p[1:], width, st.idx) {
+		if !rleInt32(p[1:], width, ids) {
 			return errFallback
 		}
-		st.strs = grow(st.strs[:0], present)
-		for j, x := range st.idx {
-			if x < 0 || int(x) >= len(st.dict) {
+		for j, x := range ids {
+			if x < 0 || int(x) >= len(st.dictIDs) {
 				return errFallback
 			}
-			st.strs[j] = st.dict[x]
+			ids[j] = st.dictIDs[x]
 		}
 	case h.encoding == encPlain:
 		switch kind {
 		case typeByteArray:
-			st.strs = st.strs[:0]
-			for range present {
+			for j := range ids {
 				if len(p) < 4 || int(binary.LittleEndian.Uint32(p)) > len(p)-4 {
 					return errFallback
 				}
 				l := int(binary.LittleEndian.Uint32(p))
-				if c.Name == tickparquet.ColExtra {
-					st.strs = append(st.strs, string(p[4:4+l]))
-				} else {
-					st.strs = append(st.strs, d.intern(p[4:4+l]))
-				}
+				ids[j] = dst.Intern(p[4 : 4+l])
 				p = p[4+l:]
 			}
-		case typeInt64, typeDouble:
+		case typeInt64:
 			if len(p) < 8*present {
 				return errFallback
 			}
-			if kind == typeInt64 {
-				st.ints = grow(st.ints[:0], present)
-				for j := range st.ints {
-					st.ints[j] = int64(binary.LittleEndian.Uint64(p[8*j:]))
-				}
-			} else {
-				st.flts = grow(st.flts[:0], present)
-				for j := range st.flts {
-					st.flts[j] = math.Float64frombits(binary.LittleEndian.Uint64(p[8*j:]))
-				}
+			for j := range ints {
+				ints[j] = int64(binary.LittleEndian.Uint64(p[8*j:]))
+			}
+		case typeDouble:
+			if len(p) < 8*present {
+				return errFallback
+			}
+			for j := range flts {
+				flts[j] = math.Float64frombits(binary.LittleEndian.Uint64(p[8*j:]))
 			}
 		case typeInt32:
 			if len(p) < 4*present {
 				return errFallback
 			}
-			st.ints = grow(st.ints[:0], present)
-			for j := range st.ints {
-				st.ints[j] = int64(int32(binary.LittleEndian.Uint32(p[4*j:])))
+			for j := range ints {
+				ints[j] = int64(int32(binary.LittleEndian.Uint32(p[4*j:])))
 			}
 		case typeBoolean:
 			if len(p) < (present+7)/8 {
 				return errFallback
 			}
-			st.ints = grow(st.ints[:0], present)
-			for j := range st.ints {
-				st.ints[j] = int64(p[j/8] >> (j % 8) & 1)
+			for j := range ints {
+				ints[j] = int64(p[j/8] >> (j % 8) & 1)
 			}
 		}
 	case h.encoding == encDeltaBinary && (kind == typeInt64 || kind == typeInt32):
-		st.ints = grow(st.ints[:0], present)
-		if !deltaBinaryPacked(p, st.ints) {
+		if !deltaBinaryPacked(p, ints) {
 			return errFallback
 		}
 		if kind == typeInt32 {
-			for j, v := range st.ints {
-				st.ints[j] = int64(int32(v))
+			for j, v := range ints {
+				ints[j] = int64(int32(v))
 			}
 		}
 	default:
 		return errFallback
 	}
-	d.scatter(c, kind, rows, defs, opt, base)
+	switch {
+	case tg.i32 != nil:
+		for j, v := range ints {
+			tg.i32[row+j] = int32(v)
+		}
+	case tg.optI != nil:
+		spread(tg.optI, at, nv, defs, ints)
+	case tg.optF != nil:
+		spread(tg.optF, at, nv, defs, flts)
+	case tg.optS != nil:
+		spread(tg.optS, at, nv, defs, ids)
+	}
 	return nil
 }
 
-// scatter stores the page's present values (in the fast state's scratch) into rows: row i takes the
-// next value where defs[i] is 1 (every row when defs is nil).
-func (d *Decoder) scatter(c tickparquet.Column, kind int, rows []tickparquet.Row, defs []byte, opt []tickparquet.Optional, base int) {
-	st := &d.fast
-	if c.Field >= 0 {
-		fi := c.Field
-		j := 0
-		for i := range rows {
-			if defs != nil && defs[i] == 0 {
-				continue
-			}
-			v := &rows[i].Fields[fi]
-			v.Valid = true
-			switch kind {
-			case typeByteArray:
-				v.S = st.strs[j]
-			case typeDouble:
-				v.F = st.flts[j]
-			default:
-				v.I = st.ints[j]
-			}
-			j++
-		}
+// spread stores a page's present values into an optional column's rows [at, at+nv): row at+i takes
+// the next value where defs[i] is 1.
+func spread[T any](c *tickparquet.Nullable[T], at, nv int, defs []byte, vals []T) {
+	if len(vals) == 0 {
+		c.Pad(at, nv)
 		return
 	}
-	switch c.Name {
-	case tickparquet.ColSymbol:
-		for i, s := range st.strs[:len(rows)] {
-			rows[i].Symbol = s
-		}
-	case tickparquet.ColTS:
-		for i, v := range st.ints[:len(rows)] {
-			rows[i].TS = v
-		}
-	case tickparquet.ColPrice:
-		for i, v := range st.flts[:len(rows)] {
-			rows[i].Price = v
-		}
-	case tickparquet.ColSize:
-		for i, v := range st.ints[:len(rows)] {
-			rows[i].Size = v
-		}
-	case tickparquet.ColKafkaPartition:
-		for i, v := range st.ints[:len(rows)] {
-			rows[i].KafkaPartition = int32(v)
-		}
-	case tickparquet.ColKafkaOffset:
-		for i, v := range st.ints[:len(rows)] {
-			rows[i].KafkaOffset = v
-		}
-	case tickparquet.ColKafkaTimestamp:
-		for i, v := range st.ints[:len(rows)] {
-			rows[i].KafkaTimestamp = v
-		}
-	case tickparquet.ColBid, tickparquet.ColAsk, tickparquet.ColExtra:
-		j := 0
-		for i := range rows {
-			if defs != nil && defs[i] == 0 {
-				continue
-			}
-			o := &opt[base+i]
-			switch c.Name {
-			case tickparquet.ColBid:
-				o.Bid = st.flts[j]
-				rows[i].Bid = &o.Bid
-			case tickparquet.ColAsk:
-				o.Ask = st.flts[j]
-				rows[i].Ask = &o.Ask
-			default:
-				o.Extra = st.strs[j]
-				rows[i].Extra = &o.Extra
-			}
+	out, valid := c.Extend(at, nv)
+	j := 0
+	for i := range nv {
+		if defs[i] != 0 {
+			out[i], valid[i] = vals[j], true
 			j++
 		}
 	}
 }
+
 
 // rleBytes decodes len(out) values of the RLE/bit-packing hybrid of width 0 or 1 (definition levels)
 // into out and returns how many are 1.

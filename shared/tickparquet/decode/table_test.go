@@ -1,0 +1,87 @@
+package decode_test
+
+import (
+	"bytes"
+	"testing"
+
+	"github.com/ticklake/ticklake/internal/fixture"
+	"github.com/ticklake/ticklake/shared/schema"
+	"github.com/ticklake/ticklake/shared/tickparquet"
+	"github.com/ticklake/ticklake/shared/tickparquet/decode"
+)
+
+// TestDecodeTable reads objects one after another into one table, the fast reader's objects and
+// parquet-go's own (read through parquet-go and converted), and checks every row against parquet-go's
+// reading of each object alone.
+func TestDecodeTable(t *testing.T) {
+	seed := make([]byte, 32*500)
+	for i := range seed {
+		seed[i] = byte(i*29 + i/31)
+	}
+	rows := rowsFrom(seed)
+	var bodies [][]byte
+	err := tickparquet.NewSchemaEncoder(fields).EncodeSorted(rows, tickparquet.Layout{RowGroupBytes: 2 << 10, MaxObjectBytes: 8 << 10},
+		func(body []byte, _ int) error { bodies = append(bodies, bytes.Clone(body)); return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	bodies = append(bodies, writeWithParquetGo(t, rowsFrom(bytes.Repeat([]byte{7, 1, 2, 0x3f, 9, 'a', 'b', 'c'}, 4*100))))
+	bodies = append(bodies, bodies[0])
+	dec := decode.New(fields)
+	table := tickparquet.NewTable(fields)
+	var want []tickparquet.Row
+	for _, body := range bodies {
+		if err := dec.DecodeTable(table, body); err != nil {
+			t.Fatal(err)
+		}
+		w, err := decode.New(fields).DecodeParquetGo(nil, body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, w...)
+	}
+	if dec.Fallbacks != 1 {
+		t.Errorf("%d objects read by parquet-go, want 1", dec.Fallbacks)
+	}
+	if i := sameRows(table.Rows(0, table.Len()), want); i >= 0 {
+		t.Fatalf("row %d of %d differs", i, len(want))
+	}
+	// A damaged object leaves the table as it was, rows read before the damage included.
+	n := table.Len()
+	bad := bytes.Clone(bodies[0])
+	clear(bad[len(bad)/2 : len(bad)/2+64])
+	if err := dec.DecodeTable(table, bad); err == nil || table.Len() != n {
+		t.Fatalf("damaged object: %v, %d rows, want an error and %d", err, table.Len(), n)
+	}
+	if err := dec.DecodeTable(tickparquet.NewTable(schema.Schema{}), bodies[0]); err == nil {
+		t.Fatal("a table of other declared fields: no error")
+	}
+}
+
+// TestDecodeTableHour reads an hour of feed ticks into a table and checks it against parquet-go.
+func TestDecodeTableHour(t *testing.T) {
+	fields := schema.MustDefault()
+	objs, err := fixture.Hour(20_000, 40, 6, fields)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dec := decode.New(fields)
+	table := tickparquet.NewTable(fields)
+	var want []tickparquet.Row
+	for _, o := range objs {
+		if err := dec.DecodeTable(table, o.Body); err != nil {
+			t.Fatal(err)
+		}
+		w, err := decode.New(fields).DecodeParquetGo(nil, o.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, w...)
+	}
+	if dec.Fallbacks != 0 {
+		t.Errorf("%d fallbacks", dec.Fallbacks)
+	}
+	if i := sameRows(table.Rows(0, table.Len()), want); i >= 0 {
+		t.Fatalf("row %d of %d differs", i, len(want))
+	}
+}
