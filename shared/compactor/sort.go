@@ -34,29 +34,43 @@ func DedupeSort(t *tickparquet.Table) []int32 {
 	for r, id := range used {
 		rank[id] = int32(r)
 	}
-	// The sort key packed in 64 bits when it fits (symbol rank, then ts, partition and offset, each
-	// relative to its least value), sorted by an LSD radix sort: linear, whatever the input's order.
+	// The sort key packed in 64 bits when it fits (symbol rank, then ts relative to the least, then
+	// the row's index), sorted on its rank and ts bits by an LSD radix sort: linear, whatever the
+	// input's order. Rows of one symbol and ts, which are few, are then ordered by partition and
+	// offset.
 	minTS, maxTS := t.TS[keep[0]], t.TS[keep[0]]
-	minP, maxP := t.KafkaPartition[keep[0]], t.KafkaPartition[keep[0]]
-	minO, maxO := t.KafkaOffset[keep[0]], t.KafkaOffset[keep[0]]
 	for _, i := range keep {
 		minTS, maxTS = min(minTS, t.TS[i]), max(maxTS, t.TS[i])
-		minP, maxP = min(minP, t.KafkaPartition[i]), max(maxP, t.KafkaPartition[i])
-		minO, maxO = min(minO, t.KafkaOffset[i]), max(maxO, t.KafkaOffset[i])
 	}
-	oBits := bits.Len64(uint64(maxO - minO))
-	pBits := bits.Len64(uint64(int64(maxP) - int64(minP)))
+	iBits := bits.Len32(uint32(t.Len() - 1))
 	tBits := bits.Len64(uint64(maxTS - minTS))
 	sBits := bits.Len32(uint32(len(used) - 1))
-	if maxTS-minTS < 0 || maxO-minO < 0 || oBits+pBits+tBits+sBits > 64 {
+	if maxTS-minTS < 0 || iBits+tBits+sBits > 64 {
 		return sortByCompare(t, keep, rank)
 	}
 	keys := make([]uint64, len(keep))
+	sym, ts := t.Symbol, t.TS
 	for k, i := range keep {
-		keys[k] = uint64(rank[t.Symbol[i]])<<(tBits+pBits+oBits) | uint64(t.TS[i]-minTS)<<(pBits+oBits) |
-			uint64(int64(t.KafkaPartition[i])-int64(minP))<<oBits | uint64(t.KafkaOffset[i]-minO)
+		keys[k] = (uint64(rank[sym[i]])<<tBits|uint64(ts[i]-minTS))<<iBits | uint64(i)
 	}
-	return radixSort(keys, keep, oBits+pBits+tBits+sBits)
+	keys = radixSort(keys, iBits, iBits+tBits+sBits)
+	mask := uint64(1)<<iBits - 1
+	for k, key := range keys {
+		keep[k] = int32(key & mask)
+	}
+	for a := 0; a < len(keys); {
+		b := a + 1
+		for b < len(keys) && keys[b]>>iBits == keys[a]>>iBits {
+			b++
+		}
+		if b-a > 1 {
+			slices.SortFunc(keep[a:b], func(x, y int32) int {
+				return cmp.Or(cmp.Compare(t.KafkaPartition[x], t.KafkaPartition[y]), cmp.Compare(t.KafkaOffset[x], t.KafkaOffset[y]))
+			})
+		}
+		a = b
+	}
+	return keep
 }
 
 // sortByCompare sorts the rows idx by symbol rank, ts, partition and offset with comparisons: for keys
@@ -69,43 +83,46 @@ func sortByCompare(t *tickparquet.Table, idx []int32, rank []int32) []int32 {
 	return idx
 }
 
-// radixDigit is the radix sort's digit width: 2,048 counters fit in the first-level cache.
-const radixDigit = 11
+// radixDigit bounds the radix sort's digit width: 2^radixDigit destinations written at once stay
+// within the caches.
+const radixDigit = 16
 
-// radixSort sorts keys, whose set bits are among the low width bits, and idx with them, stably, and
-// returns idx sorted (in idx's memory or in a new slice).
-func radixSort(keys []uint64, idx []int32, width int) []int32 {
+// radixSort sorts keys by their bits [from, to), stably, and returns them sorted (in keys' memory or
+// in a new slice).
+func radixSort(keys []uint64, from, to int) []uint64 {
+	width := to - from
 	passes := (width + radixDigit - 1) / radixDigit
 	if passes == 0 || len(keys) < 2 {
-		return idx
+		return keys
 	}
-	counts := make([][1 << radixDigit]int, passes)
+	digit := (width + passes - 1) / passes
+	mask := uint64(1)<<digit - 1
+	counts := make([]uint32, passes<<digit)
 	for _, k := range keys {
+		k >>= from
 		for p := range passes {
-			counts[p][k>>(p*radixDigit)&(1<<radixDigit-1)]++
+			counts[p<<digit+int(k>>(p*digit)&mask)]++
 		}
 	}
-	tmpK := make([]uint64, len(keys))
-	tmpI := make([]int32, len(idx))
+	tmp := make([]uint64, len(keys))
 	for p := range passes {
-		c := &counts[p]
-		if c[keys[0]>>(p*radixDigit)&(1<<radixDigit-1)] == len(keys) {
+		c := counts[p<<digit : (p+1)<<digit]
+		shift := from + p*digit
+		if int(c[keys[0]>>shift&mask]) == len(keys) {
 			continue // every key has this digit: the pass would not move anything
 		}
-		sum := 0
+		sum := uint32(0)
 		for d := range c {
 			c[d], sum = sum, sum+c[d]
 		}
-		shift := p * radixDigit
-		for j, k := range keys {
-			d := k >> shift & (1<<radixDigit - 1)
-			tmpK[c[d]], tmpI[c[d]] = k, idx[j]
+		for _, k := range keys {
+			d := k >> shift & mask
+			tmp[c[d]] = k
 			c[d]++
 		}
-		keys, tmpK = tmpK, keys
-		idx, tmpI = tmpI, idx
+		keys, tmp = tmp, keys
 	}
-	return idx
+	return keys
 }
 
 // dedupe returns the indices of the first row of each (kafka_partition, kafka_offset), in order.

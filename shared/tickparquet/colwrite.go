@@ -138,12 +138,11 @@ func (s *colScratch) gather(c columnDef, cols *Table, g []int32) int {
 	}
 	n := len(g)
 	if optional {
-		s.present = grow(s.present, n)
-		if valid == nil {
-			clear(s.present)
+		if valid == nil { // every row null
 			s.ints, s.flts, s.ids = s.ints[:0], s.flts[:0], s.ids[:0]
 			return 0
 		}
+		s.present = grow(s.present, n)
 		np := 0
 		for k, i := range g {
 			s.present[k] = valid[i]
@@ -206,7 +205,13 @@ func (e *Encoder) writeColumnFrom(c columnDef, cols *Table, g []int32) chunkMeta
 	body := f.body[:0]
 	optional := c.optional || c.kind == kindField
 	if optional {
-		f.levels = appendRLE(f.levels[:0], s.present, 1)
+		switch np {
+		case 0, n: // one run of definition levels
+			f.levels = binary.AppendUvarint(f.levels[:0], uint64(n)<<1)
+			f.levels = append(f.levels, byte(min(np, 1)))
+		default:
+			f.levels = appendRLE(f.levels[:0], s.present, 1)
+		}
 		body = binary.LittleEndian.AppendUint32(body, uint32(len(f.levels)))
 		body = append(body, f.levels...)
 	}

@@ -570,6 +570,26 @@ func appendDeltaBinaryPacked(dst []byte, v []int64) []byte {
 			if width == 0 {
 				continue
 			}
+			if width <= 32 { // whole values through a 64-bit accumulator, 32 bits written at a time
+				var acc uint64
+				nbits := 0
+				for k := lo; k < lo+deltaMini; k++ {
+					if k < n {
+						acc |= uint64(deltas[k]-minDelta) << nbits
+					}
+					nbits += width
+					if nbits >= 32 {
+						dst = binary.LittleEndian.AppendUint32(dst, uint32(acc))
+						acc >>= 32
+						nbits -= 32
+					}
+				}
+				for ; nbits > 0; nbits -= 8 { // 32 values fill whole bytes
+					dst = append(dst, byte(acc))
+					acc >>= 8
+				}
+				continue
+			}
 			var acc uint64
 			nbits := 0
 			for k := lo; k < lo+deltaMini; k++ {

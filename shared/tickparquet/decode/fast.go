@@ -940,12 +940,30 @@ func deltaBinaryPacked(p []byte, out []int64) bool {
 				return false
 			}
 			mp := p[:nb]
-			p = p[nb:]
-			for v := 0; v < per && k < len(out); v++ {
-				prev += uint64(minDelta) + unpack(mp, v*w, w)
-				out[k] = int64(prev)
-				k++
+			cnt := min(per, len(out)-k)
+			dst := out[k : k+cnt]
+			switch {
+			case w == 0:
+				for v := range dst {
+					prev += uint64(minDelta)
+					dst[v] = int64(prev)
+				}
+			case w <= 56 && len(p) >= nb+8: // one unaligned 64-bit read a value
+				wide := p[:nb+8]
+				m := uint64(1)<<w - 1
+				for v := range dst {
+					pos := v * w
+					prev += uint64(minDelta) + binary.LittleEndian.Uint64(wide[pos>>3:])>>(pos&7)&m
+					dst[v] = int64(prev)
+				}
+			default:
+				for v := range dst {
+					prev += uint64(minDelta) + unpack(mp, v*w, w)
+					dst[v] = int64(prev)
+				}
 			}
+			k += cnt
+			p = p[nb:]
 		}
 	}
 	return true
