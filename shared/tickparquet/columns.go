@@ -124,16 +124,22 @@ func (c *Nullable[T]) truncate(n int) {
 // Extend makes room for rows [base, base+n) of the column, null until set, and returns the new rows'
 // values and validity to fill. base must be the column's length (the rows before these).
 func (c *Nullable[T]) Extend(base, n int) ([]T, []bool) {
-	if c.Valid == nil {
+	vals, valid := c.ExtendUnset(base, n)
+	clear(vals)
+	clear(valid)
+	return vals, valid
+}
+
+// ExtendUnset is Extend for a caller that sets every one of the new rows' values and validity.
+func (c *Nullable[T]) ExtendUnset(base, n int) ([]T, []bool) {
+	if c.Valid == nil { // the rows before these were all null
 		c.Values = grow(c.Values[:0], base+n)
 		c.Valid = grow(c.Valid[:0], base+n)
-		clear(c.Values)
-		clear(c.Valid)
+		clear(c.Values[:base])
+		clear(c.Valid[:base])
 	} else {
 		c.Values = growKeep(c.Values, base+n)
 		c.Valid = growKeep(c.Valid, base+n)
-		clear(c.Values[base:])
-		clear(c.Valid[base:])
 	}
 	return c.Values[base:], c.Valid[base:]
 }

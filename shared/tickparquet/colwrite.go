@@ -143,20 +143,14 @@ func (s *colScratch) gather(c columnDef, cols *Table, g []int32) int {
 			return 0
 		}
 		s.present = grow(s.present, n)
-		np := 0
-		for k, i := range g {
-			s.present[k] = valid[i]
-			if valid[i] {
-				np++
-			}
-		}
+		var np int
 		switch {
 		case ints != nil:
-			s.ints = gatherValid(s.ints, ints, valid, g, np)
+			s.ints, np = gatherValid(s.ints, ints, valid, g, s.present)
 		case flts != nil:
-			s.flts = gatherValid(s.flts, flts, valid, g, np)
+			s.flts, np = gatherValid(s.flts, flts, valid, g, s.present)
 		default:
-			s.ids = gatherValid(s.ids, ids, valid, g, np)
+			s.ids, np = gatherValid(s.ids, ids, valid, g, s.present)
 		}
 		return np
 	}
@@ -184,14 +178,20 @@ func gatherAll[T any](dst, src []T, g []int32) []T {
 	return dst
 }
 
-func gatherValid[T any](dst, src []T, valid []bool, g []int32, np int) []T {
-	dst = grow(dst, np)[:0]
-	for _, i := range g {
-		if valid[i] {
-			dst = append(dst, src[i])
+// gatherValid appends to dst[:0] the valid values of src at rows g, sets present[k] to whether row
+// g[k] is valid, and returns the values and their count.
+func gatherValid[T any](dst, src []T, valid []bool, g []int32, present []bool) ([]T, int) {
+	dst = grow(dst, len(g))
+	np := 0
+	for k, i := range g {
+		v := valid[i]
+		present[k] = v
+		dst[np] = src[i]
+		if v {
+			np++
 		}
 	}
-	return dst
+	return dst[:np], np
 }
 
 // writeColumnFrom writes the chunk of column c for rows g of cols, encoded as writeColumn and

@@ -768,12 +768,15 @@ func spread[T any](c *tickparquet.Nullable[T], at, nv int, defs []byte, vals []T
 		c.Pad(at, nv)
 		return
 	}
-	out, valid := c.Extend(at, nv)
+	out, valid := c.ExtendUnset(at, nv)
 	j := 0
+	var zero T
 	for i := range nv {
 		if defs[i] != 0 {
 			out[i], valid[i] = vals[j], true
 			j++
+		} else {
+			out[i], valid[i] = zero, false
 		}
 	}
 }
