@@ -32,7 +32,7 @@ type Table struct {
 	fields  schema.Schema
 }
 
-// Nullable is an optional column: Values[i] is row i's value when Valid[i]. Both are nil while every
+// Nullable is an optional column: Values[i] is row i's value when Valid[i]. Both are empty while every
 // row is null, so that a column no row carries costs nothing.
 type Nullable[T any] struct {
 	Values []T
@@ -111,14 +111,9 @@ func (c *Table) Truncate(n int) {
 }
 
 func (c *Nullable[T]) truncate(n int) {
-	if c.Valid == nil {
-		return
+	if len(c.Valid) > 0 {
+		c.Values, c.Valid = c.Values[:n], c.Valid[:n]
 	}
-	if n == 0 {
-		c.Values, c.Valid = c.Values[:0], nil
-		return
-	}
-	c.Values, c.Valid = c.Values[:n], c.Valid[:n]
 }
 
 // Extend makes room for rows [base, base+n) of the column, null until set, and returns the new rows'
@@ -132,7 +127,7 @@ func (c *Nullable[T]) Extend(base, n int) ([]T, []bool) {
 
 // ExtendUnset is Extend for a caller that sets every one of the new rows' values and validity.
 func (c *Nullable[T]) ExtendUnset(base, n int) ([]T, []bool) {
-	if c.Valid == nil { // the rows before these were all null
+	if len(c.Valid) == 0 { // the rows before these were all null
 		c.Values = grow(c.Values[:0], base+n)
 		c.Valid = grow(c.Valid[:0], base+n)
 		clear(c.Values[:base])
@@ -146,13 +141,13 @@ func (c *Nullable[T]) ExtendUnset(base, n int) ([]T, []bool) {
 
 // Pad adds n null rows after the column's first base rows, when the column holds any value.
 func (c *Nullable[T]) Pad(base, n int) {
-	if c.Valid != nil {
+	if len(c.Valid) > 0 {
 		c.Extend(base, n)
 	}
 }
 
 // IsNull reports whether row i is null.
-func (c *Nullable[T]) IsNull(i int) bool { return c.Valid == nil || !c.Valid[i] }
+func (c *Nullable[T]) IsNull(i int) bool { return len(c.Valid) == 0 || !c.Valid[i] }
 
 // growKeep returns buf with length n, keeping its contents, doubling its capacity when it must grow.
 func growKeep[T any](buf []T, n int) []T {

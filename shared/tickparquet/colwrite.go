@@ -138,7 +138,7 @@ func (s *colScratch) gather(c columnDef, cols *Table, g []int32) int {
 	}
 	n := len(g)
 	if optional {
-		if valid == nil { // every row null
+		if len(valid) == 0 { // every row null
 			s.ints, s.flts, s.ids = s.ints[:0], s.flts[:0], s.ids[:0]
 			return 0
 		}
