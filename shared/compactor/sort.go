@@ -50,27 +50,33 @@ func DedupeSort(t *tickparquet.Table) []int32 {
 	}
 	keys := make([]uint64, len(keep))
 	sym, ts := t.Symbol, t.TS
+	r := newRadix(iBits, iBits+tBits+sBits)
 	for k, i := range keep {
-		keys[k] = (uint64(rank[sym[i]])<<tBits|uint64(ts[i]-minTS))<<iBits | uint64(i)
+		key := (uint64(rank[sym[i]])<<tBits|uint64(ts[i]-minTS))<<iBits | uint64(i)
+		keys[k] = key
+		r.count(key)
 	}
-	keys = radixSort(keys, iBits, iBits+tBits+sBits)
+	keys = r.sort(keys)
 	mask := uint64(1)<<iBits - 1
+	start, prev := 0, keys[0]>>iBits
 	for k, key := range keys {
 		keep[k] = int32(key & mask)
-	}
-	for a := 0; a < len(keys); {
-		b := a + 1
-		for b < len(keys) && keys[b]>>iBits == keys[a]>>iBits {
-			b++
+		if key>>iBits != prev {
+			sortTies(t, keep[start:k])
+			start, prev = k, key>>iBits
 		}
-		if b-a > 1 {
-			slices.SortFunc(keep[a:b], func(x, y int32) int {
-				return cmp.Or(cmp.Compare(t.KafkaPartition[x], t.KafkaPartition[y]), cmp.Compare(t.KafkaOffset[x], t.KafkaOffset[y]))
-			})
-		}
-		a = b
 	}
+	sortTies(t, keep[start:])
 	return keep
+}
+
+// sortTies orders rows of one symbol and ts by partition and offset.
+func sortTies(t *tickparquet.Table, rows []int32) {
+	if len(rows) > 1 {
+		slices.SortFunc(rows, func(x, y int32) int {
+			return cmp.Or(cmp.Compare(t.KafkaPartition[x], t.KafkaPartition[y]), cmp.Compare(t.KafkaOffset[x], t.KafkaOffset[y]))
+		})
+	}
 }
 
 // sortByCompare sorts the rows idx by symbol rank, ts, partition and offset with comparisons: for keys
@@ -85,36 +91,51 @@ func sortByCompare(t *tickparquet.Table, idx []int32, rank []int32) []int32 {
 
 // radixDigit bounds the radix sort's digit width: 2^radixDigit destinations written at once stay
 // within the caches.
-const radixDigit = 16
+const radixDigit = 11
 
-// radixSort sorts keys by their bits [from, to), stably, and returns them sorted (in keys' memory or
-// in a new slice).
-func radixSort(keys []uint64, from, to int) []uint64 {
-	width := to - from
-	passes := (width + radixDigit - 1) / radixDigit
-	if passes == 0 || len(keys) < 2 {
+// radix is an LSD radix sort of uint64 keys by their bits [from, to): count each key, then sort.
+type radix struct {
+	from, passes, digit int
+	mask                uint64
+	counts              []uint32 // passes tables of 2^digit counters
+}
+
+func newRadix(from, to int) *radix {
+	passes := (to - from + radixDigit - 1) / radixDigit
+	r := &radix{from: from, passes: passes}
+	if passes > 0 {
+		r.digit = (to - from + passes - 1) / passes
+		r.mask = uint64(1)<<r.digit - 1
+		r.counts = make([]uint32, passes<<r.digit)
+	}
+	return r
+}
+
+// count adds key to the digit counts; every key sorted must be counted once.
+func (r *radix) count(key uint64) {
+	key >>= r.from
+	for p := range r.passes {
+		r.counts[p<<r.digit+int(key>>(p*r.digit)&r.mask)]++
+	}
+}
+
+// sort sorts keys, stably, and returns them sorted (in keys' memory or in a new slice).
+func (r *radix) sort(keys []uint64) []uint64 {
+	if r.passes == 0 || len(keys) < 2 {
 		return keys
 	}
-	digit := (width + passes - 1) / passes
-	mask := uint64(1)<<digit - 1
-	counts := make([]uint32, passes<<digit)
-	for _, k := range keys {
-		k >>= from
-		for p := range passes {
-			counts[p<<digit+int(k>>(p*digit)&mask)]++
-		}
-	}
 	tmp := make([]uint64, len(keys))
-	for p := range passes {
-		c := counts[p<<digit : (p+1)<<digit]
-		shift := from + p*digit
-		if int(c[keys[0]>>shift&mask]) == len(keys) {
+	for p := range r.passes {
+		c := r.counts[p<<r.digit : (p+1)<<r.digit]
+		shift := r.from + p*r.digit
+		if int(c[keys[0]>>shift&r.mask]) == len(keys) {
 			continue // every key has this digit: the pass would not move anything
 		}
 		sum := uint32(0)
 		for d := range c {
 			c[d], sum = sum, sum+c[d]
 		}
+		mask := r.mask
 		for _, k := range keys {
 			d := k >> shift & mask
 			tmp[c[d]] = k

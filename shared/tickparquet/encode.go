@@ -502,8 +502,10 @@ func (f *fileWriter) writeFile(rows []Row, meta Meta) error {
 	return nil
 }
 
-// appendRLE writes values with the RLE/bit-packing hybrid, as RLE runs only: rows are stored
-// sorted by symbol, so dictionary indices and definition levels come in long runs.
+// appendRLE writes values with the RLE/bit-packing hybrid: runs of 8 or more equal values (rows are
+// stored sorted by symbol, so dictionary indices and definition levels mostly come in long runs) as
+// RLE runs, the rest bit-packed in groups of 8 (width bits a value instead of a run header and value
+// each).
 func appendRLE[T int32 | bool](dst []byte, v []T, width int) []byte {
 	byteWidth := (width + 7) / 8
 	for i := 0; i < len(v); {
@@ -511,22 +513,62 @@ func appendRLE[T int32 | bool](dst []byte, v []T, width int) []byte {
 		for j < len(v) && v[j] == v[i] {
 			j++
 		}
-		dst = binary.AppendUvarint(dst, uint64(j-i)<<1)
-		var x uint32
-		switch val := any(v[i]).(type) {
-		case int32:
-			x = uint32(val)
-		case bool:
-			if val {
-				x = 1
+		if j-i >= 8 || j == len(v) {
+			dst = binary.AppendUvarint(dst, uint64(j-i)<<1)
+			x := rleValue(v[i])
+			for k := 0; k < byteWidth; k++ {
+				dst = append(dst, byte(x>>(8*k)))
+			}
+			i = j
+			continue
+		}
+		// Groups of 8 values, bit-packed, up to where a run of 8 begins.
+		start := i
+		for i < len(v) && !(i+8 <= len(v) && sameRun(v[i:i+8])) {
+			i += 8
+		}
+		end := min(i, len(v))
+		groups := (end - start + 7) / 8
+		dst = binary.AppendUvarint(dst, uint64(groups)<<1|1)
+		var acc uint64
+		nbits := 0
+		for k := start; k < start+8*groups; k++ {
+			if k < end {
+				acc |= uint64(rleValue(v[k])) << nbits
+			}
+			nbits += width
+			for nbits >= 8 {
+				dst = append(dst, byte(acc))
+				acc >>= 8
+				nbits -= 8
 			}
 		}
-		for k := 0; k < byteWidth; k++ {
-			dst = append(dst, byte(x>>(8*k)))
-		}
-		i = j
+		i = end
 	}
 	return dst
+}
+
+// rleValue is a value of the RLE/bit-packing hybrid as an unsigned integer.
+func rleValue[T int32 | bool](v T) uint32 {
+	switch x := any(v).(type) {
+	case int32:
+		return uint32(x)
+	case bool:
+		if x {
+			return 1
+		}
+	}
+	return 0
+}
+
+// sameRun reports whether every value of v is v[0].
+func sameRun[T int32 | bool](v []T) bool {
+	for _, x := range v[1:] {
+		if x != v[0] {
+			return false
+		}
+	}
+	return true
 }
 
 // Delta encoding parameters: blocks of 128 values in 4 miniblocks of 32.
