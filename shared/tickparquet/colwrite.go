@@ -243,12 +243,11 @@ func (e *Encoder) writeColumnFrom(c columnDef, cols *Table, g []int32) chunkMeta
 		}
 	case k == kindDouble:
 		if np > 0 {
-			lo, hi := math.Inf(1), math.Inf(-1)
 			body = slices.Grow(body, 8*np)
 			for _, v := range s.flts {
-				lo, hi = min(lo, v), max(hi, v)
 				body = binary.LittleEndian.AppendUint64(body, math.Float64bits(v))
 			}
+			lo, hi := float64Range(s.flts)
 			m.min, m.max = float64Bytes(lo), float64Bytes(hi)
 		}
 	case k == kindBool:
@@ -372,4 +371,27 @@ func (e *Encoder) writeDict(m *chunkMeta, body []byte, strs []string, ids []int3
 	m.encodings = []int32{encPlain, encRLEDictionary}
 	m.min, m.max = []byte(minS), []byte(maxS)
 	return body
+}
+
+// float64Range returns min and max of vals (not empty) as the builtin min and max fold them: NaN when
+// any value is NaN, and -0 below +0; compared with branches that the common case predicts.
+func float64Range(vals []float64) (lo, hi float64) {
+	lo, hi = vals[0], vals[0]
+	nan := false
+	for _, v := range vals {
+		switch {
+		case v < lo:
+			lo = v
+		case v > hi:
+			hi = v
+		case v != v:
+			nan = true
+		case v == 0:
+			lo, hi = min(lo, v), max(hi, v)
+		}
+	}
+	if nan {
+		return math.NaN(), math.NaN()
+	}
+	return lo, hi
 }
