@@ -19,28 +19,30 @@ type colScratch struct {
 	dictIDs []int32 // the chunk's dictionary, as string ids
 }
 
-// EncodeTable writes the rows of t in the order given (row indices into t) as Parquet objects
-// of several row groups, cut by l as EncodeSorted cuts them, with the schema, encodings and statistics
+// EncodeTable writes the rows of t in the order given (row indices into t) as Parquet objects of
+// several row groups, cut by l (row groups of about l.RowGroupBytes at rest; a row group that would
+// take an object past l.MaxObjectBytes begins the next), with the schema, encodings and statistics
 // (per row group) of Encode; emit receives each object in turn with the number of rows it holds, and
 // its bytes are valid only until emit returns. It fails when order is empty or holds a row index out
 // of range, when t's declared fields are not the Encoder's, when a size is not positive, or when emit
-// fails.
-func (e *Encoder) EncodeTable(cols *Table, order []int32, l Layout, emit func(body []byte, rows int) error) error {
+// fails. A column kind this writer does not know (columnDef gained one) is an error, which
+// TestEncodeTableAsEncode finds.
+func (e *Encoder) EncodeTable(t *Table, order []int32, l Layout, emit func(body []byte, rows int) error) error {
 	if len(order) == 0 {
 		return fmt.Errorf("encode parquet: no rows")
 	}
 	if l.RowGroupBytes <= 0 || l.MaxObjectBytes <= 0 {
 		return fmt.Errorf("encode parquet: row group size %d and object size %d must be positive", l.RowGroupBytes, l.MaxObjectBytes)
 	}
-	if len(cols.Fields) != e.fw.nfields {
-		return fmt.Errorf("encode parquet: %d declared fields in the columns, %d in the encoder", len(cols.Fields), e.fw.nfields)
+	if len(t.Fields) != e.fw.nfields {
+		return fmt.Errorf("encode parquet: %d declared fields in the columns, %d in the encoder", len(t.Fields), e.fw.nfields)
 	}
 	for _, c := range e.fw.cols {
-		if c.kind == kindField && cols.Fields[c.field].Type != c.ftype {
-			return fmt.Errorf("encode parquet: field %s is %s in the columns, %s in the encoder", c.name, cols.Fields[c.field].Type, c.ftype)
+		if c.kind == kindField && t.Fields[c.field].Type != c.ftype {
+			return fmt.Errorf("encode parquet: field %s is %s in the columns, %s in the encoder", c.name, t.Fields[c.field].Type, c.ftype)
 		}
 	}
-	n := cols.Len()
+	n := t.Len()
 	for _, i := range order {
 		if i < 0 || int(i) >= n {
 			return fmt.Errorf("encode parquet: row %d of %d", i, n)
@@ -82,7 +84,11 @@ func (e *Encoder) EncodeTable(cols *Table, order []int32, l Layout, emit func(bo
 		start := f.out.Len()
 		metas := make([]chunkMeta, len(f.cols))
 		for i, c := range f.cols {
-			metas[i] = e.writeColumnFrom(c, cols, order[:n])
+			m, err := e.writeColumnFrom(c, t, order[:n])
+			if err != nil {
+				return err
+			}
+			metas[i] = m
 		}
 		groups = append(groups, rowGroupMeta{n, metas})
 		objRows += n
@@ -196,7 +202,7 @@ func gatherValid[T any](dst, src []T, valid []bool, g []int32, present []bool) (
 
 // writeColumnFrom writes the chunk of column c for rows g of cols, encoded as writeColumn and
 // writeField encode it: the encoding of each column follows its columnDef.
-func (e *Encoder) writeColumnFrom(c columnDef, cols *Table, g []int32) chunkMeta {
+func (e *Encoder) writeColumnFrom(c columnDef, cols *Table, g []int32) (chunkMeta, error) {
 	f := &e.fw
 	s := &e.cs
 	n := len(g)
@@ -314,7 +320,7 @@ func (e *Encoder) writeColumnFrom(c columnDef, cols *Table, g []int32) chunkMeta
 			m.min, m.max = int32Bytes(lo), int32Bytes(hi)
 		}
 	default:
-		panic(fmt.Sprintf("tickparquet: column %s: kind %d has no column writer", c.name, k))
+		return m, fmt.Errorf("encode parquet: column %s: kind %d has no column writer", c.name, k)
 	}
 	if m.encodings == nil {
 		m.encodings = []int32{encoding}
@@ -325,7 +331,7 @@ func (e *Encoder) writeColumnFrom(c columnDef, cols *Table, g []int32) chunkMeta
 	m.dataOffset = int64(f.out.Len())
 	f.page(&m, pageData, body, int32(n), encoding)
 	f.body = body
-	return m
+	return m, nil
 }
 
 // writeDict writes the dictionary page of the strings with the given ids (in order of first
