@@ -43,7 +43,7 @@ var ErrBadHour = errors.New("bad hour, want YYYY-MM-DDTHH")
 // leaving its lock held.
 var errCrash = errors.New("stopped by a hook")
 
-// readers bounds the objects fetched and decoded at once.
+// readers bounds the objects fetched at once.
 const readers = 8
 
 func loadConfig(env *envconf.Reader) (Config, error) {
