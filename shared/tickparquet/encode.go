@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"math/bits"
+	"slices"
 	"sync"
 
 	"github.com/klauspost/compress/zstd"
@@ -613,23 +614,24 @@ func appendDeltaBinaryPacked(dst []byte, v []int64) []byte {
 				continue
 			}
 			if width <= 32 { // whole values through a 64-bit accumulator, 32 bits written at a time
+				need := deltaMini * width / 8
+				dst = slices.Grow(dst, need)
+				out := dst[len(dst) : len(dst)+need]
 				var acc uint64
-				nbits := 0
+				nbits, pos := 0, 0
 				for k := lo; k < lo+deltaMini; k++ {
 					if k < n {
 						acc |= uint64(deltas[k]-minDelta) << nbits
 					}
 					nbits += width
 					if nbits >= 32 {
-						dst = binary.LittleEndian.AppendUint32(dst, uint32(acc))
+						binary.LittleEndian.PutUint32(out[pos:], uint32(acc))
+						pos += 4
 						acc >>= 32
 						nbits -= 32
 					}
 				}
-				for ; nbits > 0; nbits -= 8 { // 32 values fill whole bytes
-					dst = append(dst, byte(acc))
-					acc >>= 8
-				}
+				dst = dst[:len(dst)+need] // 32 values of width bits: width 32-bit words, all written
 				continue
 			}
 			var acc uint64
