@@ -26,7 +26,9 @@ type colScratch struct {
 // its bytes are valid only until emit returns. It fails when order is empty or holds a row index out
 // of range, when t's declared fields are not the Encoder's, when a size is not positive, or when emit
 // fails. A column kind this writer does not know (columnDef gained one) is an error, which
-// TestEncodeTableAsEncode finds.
+// TestEncodeTableAsEncode finds: it checks that EncodeTable writes Encode's bytes, and the objects
+// are read back by parquet-go and DuckDB (internal/compat). Each column's encoding follows its
+// columnDef, the one place the consumer's Encode takes it from too.
 func (e *Encoder) EncodeTable(t *Table, order []int32, l Layout, emit func(body []byte, rows int) error) error {
 	if len(order) == 0 {
 		return fmt.Errorf("encode parquet: no rows")
