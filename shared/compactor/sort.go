@@ -50,13 +50,29 @@ func DedupeSort(t *tickparquet.Table) []int32 {
 	}
 	keys := make([]uint64, len(keep))
 	sym, ts := t.Symbol, t.TS
-	r := newRadix(iBits, iBits+tBits+sBits)
+	// The radix sort takes at most two digits, the key's highest bits; keys equal in those (ticks of
+	// a symbol a few milliseconds apart, which are few) are then sorted among themselves.
+	total := iBits + tBits + sBits
+	from := max(iBits, total-2*radixDigit)
+	r := newRadix(from, total)
 	for k, i := range keep {
 		key := (uint64(rank[sym[i]])<<tBits|uint64(ts[i]-minTS))<<iBits | uint64(i)
 		keys[k] = key
 		r.count(key)
 	}
 	keys = r.sort(keys)
+	if from > iBits {
+		for a := 0; a < len(keys); {
+			b := a + 1
+			for b < len(keys) && keys[b]>>from == keys[a]>>from {
+				b++
+			}
+			if b-a > 1 {
+				slices.Sort(keys[a:b])
+			}
+			a = b
+		}
+	}
 	mask := uint64(1)<<iBits - 1
 	start, prev := 0, keys[0]>>iBits
 	for k, key := range keys {
