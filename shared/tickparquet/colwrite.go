@@ -17,6 +17,9 @@ type colScratch struct {
 	idx     []int32 // dictionary indices
 	local   []int32 // string id -> dictionary index in the chunk being written, or -1
 	dictIDs []int32 // the chunk's dictionary, as string ids
+	// bounded says lo and hi are the least and greatest of ints, found as they were gathered.
+	bounded bool
+	lo, hi  int64
 }
 
 // EncodeTable writes the rows of t in the order given (row indices into t) as Parquet objects of
@@ -145,6 +148,7 @@ func (s *colScratch) gather(c columnDef, cols *Table, g []int32) int {
 		}
 	}
 	n := len(g)
+	s.bounded = false
 	if optional {
 		if len(valid) == 0 { // every row null
 			s.ints, s.flts, s.ids = s.ints[:0], s.flts[:0], s.ids[:0]
@@ -169,13 +173,29 @@ func (s *colScratch) gather(c columnDef, cols *Table, g []int32) int {
 			s.ints[k] = int64(i32[i])
 		}
 	case ints != nil:
-		s.ints = gatherAll(s.ints, ints, g)
+		s.ints, s.lo, s.hi = gatherInt64(s.ints, ints, g)
+		s.bounded = true
 	case flts != nil:
 		s.flts = gatherAll(s.flts, flts, g)
 	default:
 		s.ids = gatherAll(s.ids, ids, g)
 	}
 	return n
+}
+
+// gatherInt64 is gatherAll for int64 values, which also returns their least and greatest.
+func gatherInt64(dst, src []int64, g []int32) ([]int64, int64, int64) {
+	dst = grow(dst, len(g))
+	if len(g) == 0 {
+		return dst, 0, 0
+	}
+	lo, hi := src[g[0]], src[g[0]]
+	for k, i := range g {
+		v := src[i]
+		dst[k] = v
+		lo, hi = min(lo, v), max(hi, v)
+	}
+	return dst, lo, hi
 }
 
 func gatherAll[T any](dst, src []T, g []int32) []T {
@@ -200,6 +220,14 @@ func gatherValid[T any](dst, src []T, valid []bool, g []int32, present []bool) (
 		}
 	}
 	return dst[:np], np
+}
+
+// bounds returns the statistics of the gathered ints: int64Bounds, unless gather found them.
+func (s *colScratch) bounds() (lo, hi []byte) {
+	if s.bounded && len(s.ints) > 0 {
+		return int64Bytes(s.lo), int64Bytes(s.hi)
+	}
+	return int64Bounds(s.ints)
 }
 
 // writeColumnFrom writes the chunk of column c for rows g of cols, encoded as writeColumn and
@@ -303,13 +331,13 @@ func (e *Encoder) writeColumnFrom(c columnDef, cols *Table, g []int32) (chunkMet
 	case k == kindTimestamp || k == kindInt64Delta:
 		body = appendDeltaBinaryPacked(body, s.ints)
 		encoding = encDeltaBinary
-		m.min, m.max = int64Bounds(s.ints)
+		m.min, m.max = s.bounds()
 	case k == kindInt64:
 		body = slices.Grow(body, 8*np)
 		for _, v := range s.ints {
 			body = binary.LittleEndian.AppendUint64(body, uint64(v))
 		}
-		m.min, m.max = int64Bounds(s.ints)
+		m.min, m.max = s.bounds()
 	case k == kindInt32:
 		if np > 0 {
 			lo, hi := int32(math.MaxInt32), int32(math.MinInt32)
