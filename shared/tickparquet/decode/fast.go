@@ -789,7 +789,6 @@ func spread[T any](c *tickparquet.Nullable[T], at, nv int, defs []byte, vals []T
 	}
 }
 
-
 // rleBytes decodes len(out) values of the RLE/bit-packing hybrid of width 0 or 1 (definition levels)
 // into out and returns how many are 1.
 func rleBytes(p []byte, width int, out []byte) (int, bool) {
