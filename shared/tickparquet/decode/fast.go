@@ -958,7 +958,9 @@ func deltaBinaryPacked(p []byte, out []int64) bool {
 					prev += uint64(minDelta)
 					dst[v] = int64(prev)
 				}
-			case w <= 56 && len(p) >= nb+8: // one unaligned 64-bit read a value
+			case w <= 56 && cap(p) >= nb+8: // one unaligned 64-bit read a value
+				// Past the miniblock's bytes (the page buffer has room past the page) are only bits
+				// that the mask drops.
 				wide := p[:nb+8]
 				m := uint64(1)<<w - 1
 				for v := range dst {
