@@ -649,12 +649,16 @@ func (d *Decoder) readDataPage(dst *tickparquet.Table, p []byte, h pageHeader, c
 		if l > len(p)-4 {
 			return errFallback
 		}
-		st.defs = grow(st.defs[:0], nv)
-		var ok bool
-		if present, ok = rleBytes(p[4:4+l], 1, st.defs); !ok {
-			return errFallback
+		if h, n := binary.Uvarint(p[4 : 4+l]); n > 0 && h == uint64(nv)<<1 && n+1 == l && p[4+n] == 1 {
+			// One run of present rows: no levels to spread by (defs stays nil).
+		} else {
+			st.defs = grow(st.defs[:0], nv)
+			var ok bool
+			if present, ok = rleBytes(p[4:4+l], 1, st.defs); !ok {
+				return errFallback
+			}
+			defs = st.defs
 		}
-		defs = st.defs
 		p = p[4+l:]
 	}
 	kind := physical(c)
@@ -770,13 +774,20 @@ func (d *Decoder) readDataPage(dst *tickparquet.Table, p []byte, h pageHeader, c
 }
 
 // spread stores a page's present values into an optional column's rows [at, at+nv): row at+i takes
-// the next value where defs[i] is 1.
+// the next value where defs[i] is 1 (every row takes one when defs is nil).
 func spread[T any](c *tickparquet.Nullable[T], at, nv int, defs []byte, vals []T) {
 	if len(vals) == 0 {
 		c.Pad(at, nv)
 		return
 	}
 	out, valid := c.ExtendUnset(at, nv)
+	if defs == nil { // every row present
+		copy(out, vals)
+		for i := range valid {
+			valid[i] = true
+		}
+		return
+	}
 	j := 0
 	var zero T
 	for i := range nv {
