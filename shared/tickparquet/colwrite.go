@@ -280,9 +280,11 @@ func (e *Encoder) writeColumnFrom(c columnDef, cols *Table, g []int32) (chunkMet
 	case k == kindDouble:
 		if np > 0 {
 			body = slices.Grow(body, 8*np)
-			for _, v := range s.flts {
-				body = binary.LittleEndian.AppendUint64(body, math.Float64bits(v))
+			out := body[len(body) : len(body)+8*np]
+			for j, v := range s.flts {
+				binary.LittleEndian.PutUint64(out[8*j:], math.Float64bits(v))
 			}
+			body = body[:len(body)+8*np]
 			lo, hi := float64Range(s.flts)
 			m.min, m.max = float64Bytes(lo), float64Bytes(hi)
 		}
@@ -334,19 +336,23 @@ func (e *Encoder) writeColumnFrom(c columnDef, cols *Table, g []int32) (chunkMet
 		m.min, m.max = s.bounds()
 	case k == kindInt64:
 		body = slices.Grow(body, 8*np)
-		for _, v := range s.ints {
-			body = binary.LittleEndian.AppendUint64(body, uint64(v))
+		out := body[len(body) : len(body)+8*np]
+		for j, v := range s.ints {
+			binary.LittleEndian.PutUint64(out[8*j:], uint64(v))
 		}
+		body = body[:len(body)+8*np]
 		m.min, m.max = s.bounds()
 	case k == kindInt32:
 		if np > 0 {
 			lo, hi := int32(math.MaxInt32), int32(math.MinInt32)
 			body = slices.Grow(body, 4*np)
-			for _, x := range s.ints {
+			out := body[len(body) : len(body)+4*np]
+			for j, x := range s.ints {
 				v := int32(x)
 				lo, hi = min(lo, v), max(hi, v)
-				body = binary.LittleEndian.AppendUint32(body, uint32(v))
+				binary.LittleEndian.PutUint32(out[4*j:], uint32(v))
 			}
+			body = body[:len(body)+4*np]
 			m.min, m.max = int32Bytes(lo), int32Bytes(hi)
 		}
 	default:
