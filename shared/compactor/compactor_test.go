@@ -140,7 +140,11 @@ func record(part int32, off int64) tickparquet.Row {
 }
 
 // batch writes records [first, last] of a topic partition to the live folder, as the consumer does.
-func (l *lake) batch(part int32, first, last int64) {
+func (l *lake) batch(part int32, first, last int64) { l.batchIn("", part, first, last) }
+
+// batchIn writes records [first, last] of a topic partition to sub, a subfolder of the live folder
+// ("a/b/"), or to the live folder itself when sub is empty.
+func (l *lake) batchIn(sub string, part int32, first, last int64) {
 	var rows []tickparquet.Row
 	for off := first; off <= last; off++ {
 		rows = append(rows, record(part, off))
@@ -149,7 +153,7 @@ func (l *lake) batch(part int32, first, last int64) {
 	if err != nil {
 		l.t.Fatal(err)
 	}
-	key := layout.DataKey("ticks/", layout.PartitionOf(hourStart.UnixMicro()), layout.BatchName(topic, part, first, last))
+	key := "ticks/" + layout.PartitionOf(hourStart.UnixMicro()).Path() + sub + layout.BatchName(topic, part, first, last) + layout.DataSuffix
 	if _, err := l.s3.PutObject(context.Background(), &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(key),
 		Body: bytes.NewReader(body)}); err != nil {
 		l.t.Fatal(err)
@@ -420,6 +424,45 @@ func lateAndRetried(t *testing.T, l *lake) {
 	}
 	if res, err := l.compact(h); err != nil || !res.Skipped {
 		t.Fatalf("third run: %+v, %v", res, err)
+	}
+}
+
+// TestSubfolders takes objects in subfolders of the live folder, as a query of the live folder reads
+// them: before the first compaction and after it, where the plan must find them too.
+func TestSubfolders(t *testing.T) {
+	l := newLake(t)
+	l.batch(0, 0, 99)
+	l.batchIn("backfill/", 1, 0, 49)
+	h := l.handler(compactor.Hooks{})
+	if res, err := l.compact(h); err != nil || res.RowsOut != 150 || res.ObjectsIn != 2 {
+		t.Fatalf("first run: %+v, %v", res, err)
+	}
+	l.batchIn("backfill/", 1, 50, 99) // late, in a subfolder
+	l.batchIn("a/b/", 2, 0, 9)        // deeper
+	l.batchIn("backfill/", 1, 25, 74) // overlapping what was taken
+	if plan, err := h.Handle(context.Background(), compactor.Request{Action: compactor.ActionPlan}); err != nil ||
+		strings.Join(plan.Hours, ",") != "2026-11-25T14" {
+		t.Fatalf("plan after objects landed in subfolders: %v, %v", plan.Hours, err)
+	}
+	res, err := l.compact(h)
+	if err != nil || res.Skipped || res.RowsOut != 210 || res.Duplicates != 50 {
+		t.Fatalf("second run: %+v, %v", res, err)
+	}
+	s, _ := l.query(context.Background())
+	if s.rows != 210 || s.distinct != 210 || s.objects != 1 {
+		t.Fatalf("after the second run: %d rows, %d distinct in %d objects, want 210 in 1", s.rows, s.distinct, s.objects)
+	}
+	if res, err := l.compact(h); err != nil || !res.Skipped {
+		t.Fatalf("third run: %+v, %v", res, err)
+	}
+	// Past the grace period the superseded objects, subfolders included, are deleted.
+	l.clock.Advance(l.cfg.Grace + time.Minute)
+	if _, err := h.Handle(context.Background(), compactor.Request{Action: compactor.ActionCleanup}); err != nil {
+		t.Fatal(err)
+	}
+	left, err := l.s3.ListObjectsV2(context.Background(), &s3.ListObjectsV2Input{Bucket: aws.String(bucket), Prefix: aws.String("ticks/")})
+	if err != nil || len(left.Contents) != 0 {
+		t.Fatalf("live objects left after the grace period: %d (%v)", len(left.Contents), err)
 	}
 }
 

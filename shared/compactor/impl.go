@@ -139,8 +139,8 @@ func (h *Handler) hourPrefix(p layout.Partition) string { return h.cfg.Compacted
 func (h *Handler) livePrefix(p layout.Partition) string { return h.cfg.DataPrefix + p.Path() }
 func (h *Handler) url(key string) string                { return "s3://" + h.cfg.Bucket + "/" + key }
 
-// list returns the objects under prefix; with direct, only those directly in it.
-func (h *Handler) list(ctx context.Context, prefix string, direct bool) ([]Object, error) {
+// list returns every object under prefix, subfolders included.
+func (h *Handler) list(ctx context.Context, prefix string) ([]Object, error) {
 	var out []Object
 	in := &s3.ListObjectsV2Input{Bucket: aws.String(h.cfg.Bucket), Prefix: aws.String(prefix)}
 	for {
@@ -149,11 +149,7 @@ func (h *Handler) list(ctx context.Context, prefix string, direct bool) ([]Objec
 			return nil, fmt.Errorf("list s3://%s/%s: %w", h.cfg.Bucket, prefix, err)
 		}
 		for _, o := range page.Contents {
-			k := aws.ToString(o.Key)
-			if direct && strings.Contains(k[len(prefix):], "/") {
-				continue
-			}
-			out = append(out, Object{Key: k, ETag: aws.ToString(o.ETag), Size: aws.ToInt64(o.Size)})
+			out = append(out, Object{Key: aws.ToString(o.Key), ETag: aws.ToString(o.ETag), Size: aws.ToInt64(o.Size)})
 		}
 		if !aws.ToBool(page.IsTruncated) || page.NextContinuationToken == nil {
 			return out, nil
@@ -162,9 +158,10 @@ func (h *Handler) list(ctx context.Context, prefix string, direct bool) ([]Objec
 	}
 }
 
-// liveObjects are the data objects in an hour's live folder.
+// liveObjects are the data objects in an hour's live folder, subfolders included: a query of the
+// live folder reads them, so compaction takes them too.
 func (h *Handler) liveObjects(ctx context.Context, p layout.Partition) ([]Object, error) {
-	objs, err := h.list(ctx, h.livePrefix(p), true)
+	objs, err := h.list(ctx, h.livePrefix(p))
 	if err != nil {
 		return nil, err
 	}
@@ -280,13 +277,13 @@ func (h *Handler) plan(ctx context.Context, hours []string) ([]string, error) {
 	} else {
 		// Live folders empty out as superseded objects are deleted, so one listing finds the hours
 		// that received data since their last compaction.
-		objs, err := h.list(ctx, h.cfg.DataPrefix, false)
+		objs, err := h.list(ctx, h.cfg.DataPrefix)
 		if err != nil {
 			return nil, err
 		}
 		now := h.clock.Now()
 		for _, o := range objs {
-			p, ok := layout.ParseDataKey(h.cfg.DataPrefix, o.Key)
+			p, ok := h.liveHour(o.Key)
 			if !ok {
 				continue
 			}
@@ -326,6 +323,20 @@ func (h *Handler) plan(ctx context.Context, hours []string) ([]string, error) {
 		}
 	}
 	return out, nil
+}
+
+// liveHour returns the hour of a data object in a live folder or in any subfolder of one.
+func (h *Handler) liveHour(key string) (layout.Partition, bool) {
+	rest, ok := strings.CutPrefix(key, h.cfg.DataPrefix)
+	if !ok || !strings.HasSuffix(rest, layout.DataSuffix) {
+		return layout.Partition{}, false
+	}
+	dt, rest, _ := strings.Cut(rest, "/")
+	hour, _, ok := strings.Cut(rest, "/")
+	if !ok {
+		return layout.Partition{}, false
+	}
+	return layout.ParseDataKey("", dt+"/"+hour+"/x"+layout.DataSuffix)
 }
 
 // lock is the body of an hour's lock object.
@@ -606,7 +617,7 @@ func (h *Handler) objectsAt(ctx context.Context, loc string) ([]Object, error) {
 	if !strings.HasSuffix(rest, "/") {
 		rest += "/"
 	}
-	objs, err := h.list(ctx, rest, false)
+	objs, err := h.list(ctx, rest)
 	if err != nil {
 		return nil, err
 	}
@@ -833,7 +844,7 @@ func (h *Handler) collect(ctx context.Context, p layout.Partition, m *Manifest, 
 	for _, o := range m.Superseded {
 		listed[o.Key] = true
 	}
-	runs, err := h.list(ctx, h.hourPrefix(p)+runPrefix, false)
+	runs, err := h.list(ctx, h.hourPrefix(p)+runPrefix)
 	if err != nil {
 		return err
 	}
@@ -856,7 +867,7 @@ func (h *Handler) collect(ctx context.Context, p layout.Partition, m *Manifest, 
 		}
 		if o.ETag != "" && strings.HasPrefix(o.Key, h.cfg.DataPrefix) {
 			if liveNow == nil {
-				live, err := h.list(ctx, h.livePrefix(p), false) // subfolders too: a query of the live folder reads them
+				live, err := h.list(ctx, h.livePrefix(p))
 				if err != nil {
 					return err
 				}
@@ -885,7 +896,7 @@ func (h *Handler) collect(ctx context.Context, p layout.Partition, m *Manifest, 
 // cleanup deletes superseded objects older than GRACE in every hour that has a manifest.
 func (h *Handler) cleanup(ctx context.Context) (Response, error) {
 	var res Response
-	objs, err := h.list(ctx, h.cfg.CompactedPrefix, false)
+	objs, err := h.list(ctx, h.cfg.CompactedPrefix)
 	if err != nil {
 		return res, err
 	}
