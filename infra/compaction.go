@@ -42,6 +42,21 @@ type Compaction struct {
 // never taken over from a run still under way.
 const CompactorTimeout = 15 * time.Minute
 
+// A locked hour is tried again after lockRetry, doubling up to lockRetryMax.
+const (
+	lockRetry    = time.Minute
+	lockRetryMax = 5 * time.Minute
+)
+
+// lockRetries is how many retries of a locked hour wait out a lease taken just before the first try.
+func lockRetries(lease time.Duration) int {
+	n, waited, d := 0, time.Duration(0), lockRetry
+	for waited <= lease {
+		waited, n, d = waited+d, n+1, min(2*d, lockRetryMax)
+	}
+	return n + 1
+}
+
 // Errors of the lambda:invoke integration that are the Lambda service's, not the function's:
 // worth retrying with backoff.
 var lambdaServiceErrors = []string{"Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException",
@@ -61,6 +76,7 @@ func NewCompaction(scope constructs.Construct, id string, p CompactionProps) Com
 	stack := awscdk.Stack_Of(scope)
 	c := constructs.NewConstruct(scope, jsii.String(id))
 	minutes := func(m int) *string { return jsii.String((time.Duration(m) * time.Minute).String()) }
+	lease := CompactorTimeout + 5*time.Minute
 	fn := NewGoFunction(scope, "Compactor", s, GoFunctionProps{Name: "compactor",
 		Description: "Compacts each closed hour of the lake into one sorted, deduplicated Parquet object",
 		MemoryMB:    float64(s.CompactorMemoryMB), Timeout: awscdk.Duration_Seconds(jsii.Number(CompactorTimeout.Seconds())),
@@ -69,7 +85,7 @@ func NewCompaction(scope constructs.Construct, id string, p CompactionProps) Com
 			compactor.EnvDLQPrefix: jsii.String(s.DLQPrefix), compactor.EnvCompactedPrefix: jsii.String(s.CompactedPrefix),
 			compactor.EnvDatabase: jsii.String(s.Database), compactor.EnvTable: jsii.String(analytics.Table),
 			compactor.EnvLateness: minutes(s.CompactionLatenessMinutes), compactor.EnvGrace: minutes(s.CompactionGraceMinutes),
-			compactor.EnvLease:          jsii.String((CompactorTimeout + 5*time.Minute).String()),
+			compactor.EnvLease:          jsii.String(lease.String()),
 			compactor.EnvMaxObjectBytes: jsii.String(strconv.Itoa(s.CompactionMaxObjectMB << 20)),
 			compactor.EnvRowGroupBytes:  jsii.String(strconv.Itoa(s.CompactionRowGroupMB << 20)),
 			schema.EnvFields:            jsii.String(s.Fields.String())}})
@@ -111,6 +127,12 @@ func NewCompaction(scope constructs.Construct, id string, p CompactionProps) Com
 
 	// One hour: compacted, or its failure recorded; either way the other hours go on.
 	compact := invoke("CompactHour", map[string]any{"action": compactor.ActionCompact, "hour.$": "$.hour"}, "$.compaction")
+	// An hour another run holds is retried until that run's lease has run out: a retry of this
+	// execution's own attempt (after a Lambda service error) waits for that attempt to finish, and a
+	// crashed run's lock is taken over; past that the hour fails, and with it the execution.
+	compact.AddRetry(&sfn.RetryProps{Errors: jsii.Strings(compactor.ErrorHourLocked),
+		Interval: awscdk.Duration_Seconds(jsii.Number(lockRetry.Seconds())), MaxAttempts: jsii.Number(float64(lockRetries(lease))),
+		BackoffRate: jsii.Number(2), MaxDelay: awscdk.Duration_Seconds(jsii.Number(lockRetryMax.Seconds()))})
 	hourFailed := sfn.NewPass(c, jsii.String("HourFailed"), &sfn.PassProps{Parameters: &map[string]any{
 		"hour.$": "$.hour", "failed": true, "error.$": "$.error.Error", "cause.$": "$.error.Cause"}})
 	compact.AddCatch(hourFailed, &sfn.CatchProps{Errors: jsii.Strings("States.ALL"), ResultPath: jsii.String("$.error")})

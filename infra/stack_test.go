@@ -21,6 +21,7 @@ import (
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"github.com/ticklake/ticklake/shared/analytics"
+	"github.com/ticklake/ticklake/shared/compactor"
 )
 
 var update = flag.Bool("update", false, "rewrite shared/analytics/*.asl.json from the synthesized template")
@@ -467,6 +468,7 @@ func TestCompactionDefinition(t *testing.T) {
 		t.Errorf("CompactHour payload %s", jsonText(p))
 	}
 	if hour["Resource"] != "arn:aws:states:::lambda:invoke" || !strings.Contains(jsonText(hour["Retry"]), "Lambda.TooManyRequestsException") ||
+		!strings.Contains(jsonText(hour["Retry"]), `"ErrorEquals":["`+compactor.ErrorHourLocked+`"]`) ||
 		!strings.Contains(jsonText(hour["Catch"]), `"Next":"HourFailed"`) {
 		t.Errorf("CompactHour: %s", jsonText(hour))
 	}

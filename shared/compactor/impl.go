@@ -439,9 +439,8 @@ func (h *Handler) compact(ctx context.Context, p layout.Partition) (res Response
 	run := h.newRun()
 	if err := h.acquire(ctx, p, run); err != nil {
 		if errors.Is(err, errLocked) {
-			res.Skipped, res.Reason = true, err.Error()
-			log.Info("compaction skipped", "hour", res.Hour, "reason", res.Reason)
-			return res, nil
+			log.Info("hour locked", "hour", res.Hour, "reason", err.Error())
+			return res, &HourLockedError{Hour: res.Hour, Reason: err.Error()}
 		}
 		return res, err
 	}
