@@ -494,6 +494,82 @@ func TestLockedHour(t *testing.T) {
 	}
 }
 
+// counting is an S3 client that counts the manifests read.
+type counting struct {
+	compactor.S3API
+	manifests atomic.Int64
+}
+
+func (c *counting) GetObject(ctx context.Context, in *s3.GetObjectInput, opts ...func(*s3.Options)) (*s3.GetObjectOutput, error) {
+	if strings.HasSuffix(aws.ToString(in.Key), "/"+compactor.ManifestName) {
+		c.manifests.Add(1)
+	}
+	return c.S3API.GetObject(ctx, in, opts...)
+}
+
+// TestCleanupReadsPendingHoursOnly: cleanup reads the manifests of the hours with deletions pending,
+// not of every hour ever compacted, so its cost does not grow with the lake's age.
+func TestCleanupReadsPendingHoursOnly(t *testing.T) {
+	l := newLake(t)
+	cnt := &counting{S3API: l.s3}
+	h := compactor.New(l.cfg, cnt, l.glue.Client, slog.New(slog.NewTextHandler(io.Discard, nil)), compactor.WithClock(l.clock))
+	const hours = 6
+	for i := range hours {
+		start := hourStart.Add(time.Duration(i) * time.Hour)
+		if i > 0 {
+			l.catalog(start)
+		}
+		p := layout.PartitionOf(start.UnixMicro())
+		body, err := l.enc.Encode([]tickparquet.Row{record(0, int64(i))}, tickparquet.Meta{Topic: topic, FirstOffset: int64(i), LastOffset: int64(i)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		key := layout.DataKey("ticks/", p, layout.BatchName(topic, 0, int64(i), int64(i)))
+		if _, err := l.s3.PutObject(context.Background(), &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(key),
+			Body: bytes.NewReader(body)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	l.clock.Advance(hours * time.Hour)
+	plan, err := h.Handle(context.Background(), compactor.Request{Action: compactor.ActionPlan})
+	if err != nil || len(plan.Hours) != hours {
+		t.Fatalf("plan: %v, %v", plan.Hours, err)
+	}
+	for _, hour := range plan.Hours {
+		if res, err := h.Handle(context.Background(), compactor.Request{Action: compactor.ActionCompact, Hour: hour}); err != nil || res.RowsOut != 1 {
+			t.Fatalf("%s: %+v, %v", hour, res, err)
+		}
+	}
+	cleanup := func() compactor.Response {
+		t.Helper()
+		cnt.manifests.Store(0)
+		res, err := h.Handle(context.Background(), compactor.Request{Action: compactor.ActionCleanup})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	if res := cleanup(); res.Deleted != 0 || cnt.manifests.Load() != hours {
+		t.Errorf("within the grace period: %d deleted, %d manifests read, want 0 and %d", res.Deleted, cnt.manifests.Load(), hours)
+	}
+	l.clock.Advance(l.cfg.Grace)
+	if res := cleanup(); res.Deleted != hours {
+		t.Errorf("past the grace period: %d deleted, want %d", res.Deleted, hours)
+	}
+	if res := cleanup(); res.Deleted != 0 || cnt.manifests.Load() != 0 {
+		t.Errorf("nothing pending: %d deleted, %d manifests read, want none", res.Deleted, cnt.manifests.Load())
+	}
+	// Compacted again, an hour has deletions pending once more, and only it is read.
+	l.batch(1, 0, 9)
+	if _, err := l.compact(h); err != nil {
+		t.Fatal(err)
+	}
+	l.clock.Advance(l.cfg.Grace)
+	if res := cleanup(); res.Deleted != 2 || cnt.manifests.Load() == 0 || cnt.manifests.Load() > 3 {
+		t.Errorf("one hour pending: %d deleted, %d manifests read, want 2 deleted, the hour's manifest read", res.Deleted, cnt.manifests.Load())
+	}
+}
+
 // TestPlan picks closed, cataloged hours with new objects, and names bad hours.
 func TestPlan(t *testing.T) {
 	l := newLake(t)

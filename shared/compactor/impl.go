@@ -37,6 +37,10 @@ const (
 	partName     = "part-%05d" + layout.DataSuffix
 )
 
+// PendingFolder, under COMPACTED_PREFIX, holds one marker object per hour whose manifest lists
+// superseded objects not deleted yet, named by the hour: pending/2026-11-25T14.
+const PendingFolder = "pending/"
+
 // ErrBadHour is wrapped by the error returned for a malformed hour.
 var ErrBadHour = errors.New("bad hour, want YYYY-MM-DDTHH")
 
@@ -204,14 +208,47 @@ func (h *Handler) readManifest(ctx context.Context, p layout.Partition) (*Manife
 	return &m, nil
 }
 
+// writeManifest writes the hour's manifest and keeps the hour's pending marker: present whenever the
+// manifest lists superseded objects (put before the manifest, so a crash between leaves a marker
+// too many, never one too few), absent once it lists none.
 func (h *Handler) writeManifest(ctx context.Context, p layout.Partition, m *Manifest) error {
 	body, err := json.MarshalIndent(m, "", " ")
 	if err != nil {
 		return fmt.Errorf("manifest of %s: %w", hourOf(p), err)
 	}
-	key := h.hourPrefix(p) + ManifestName
+	pending := len(m.Superseded) > 0
+	if pending {
+		if err := h.put(ctx, h.pendingKey(p), []byte(hourOf(p)), "text/plain"); err != nil {
+			return err
+		}
+	}
+	if err := h.put(ctx, h.hourPrefix(p)+ManifestName, body, "application/json"); err != nil {
+		return err
+	}
+	if !pending {
+		return h.unmark(ctx, p)
+	}
+	return nil
+}
+
+// pendingPrefix is where the pending markers lie: one per hour whose manifest lists superseded
+// objects, so that cleanup reads those hours only, not every hour the lake ever compacted.
+func (h *Handler) pendingPrefix() string { return h.cfg.CompactedPrefix + PendingFolder }
+
+func (h *Handler) pendingKey(p layout.Partition) string { return h.pendingPrefix() + hourOf(p) }
+
+// unmark deletes the hour's pending marker.
+func (h *Handler) unmark(ctx context.Context, p layout.Partition) error {
+	key := h.pendingKey(p)
+	if _, err := h.s3.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(h.cfg.Bucket), Key: aws.String(key)}); err != nil && !notFound(err) {
+		return fmt.Errorf("delete %s: %w", h.url(key), err)
+	}
+	return nil
+}
+
+func (h *Handler) put(ctx context.Context, key string, body []byte, contentType string) error {
 	if _, err := h.s3.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(h.cfg.Bucket), Key: aws.String(key),
-		Body: bytes.NewReader(body), ContentType: aws.String("application/json")}); err != nil {
+		Body: bytes.NewReader(body), ContentType: aws.String(contentType)}); err != nil {
 		return fmt.Errorf("put %s: %w", h.url(key), err)
 	}
 	return nil
@@ -892,34 +929,26 @@ func (h *Handler) collect(ctx context.Context, p layout.Partition, m *Manifest, 
 	return h.writeManifest(ctx, p, m)
 }
 
-// cleanup deletes superseded objects older than GRACE in every hour that has a manifest.
+// cleanup deletes superseded objects older than GRACE in every hour with deletions pending: the
+// hours with a pending marker, so that its cost follows the hours compacted within about GRACE, not
+// the lake's age.
 func (h *Handler) cleanup(ctx context.Context) (Response, error) {
 	var res Response
-	objs, err := h.list(ctx, h.cfg.CompactedPrefix)
+	markers, err := h.list(ctx, h.pendingPrefix())
 	if err != nil {
 		return res, err
 	}
-	for _, o := range objs {
-		rest, ok := strings.CutSuffix(strings.TrimPrefix(o.Key, h.cfg.CompactedPrefix), ManifestName)
-		if !ok {
-			continue
-		}
-		p, ok := layout.ParseDataKey("", rest+"x"+layout.DataSuffix)
-		if !ok {
+	for _, o := range markers {
+		p, err := ParseHour(strings.TrimPrefix(o.Key, h.pendingPrefix()))
+		if err != nil {
+			h.log.Warn("not a pending marker", "key", o.Key)
 			continue
 		}
 		m, err := h.readManifest(ctx, p)
 		if err != nil {
 			return res, err
 		}
-		if m == nil {
-			continue
-		}
-		due := false
-		for _, s := range m.Superseded {
-			due = due || s.Since == nil || h.clock.Now().Sub(*s.Since) >= h.cfg.Grace
-		}
-		if !due {
+		if m != nil && len(m.Superseded) > 0 && !h.due(m) {
 			continue
 		}
 		run := h.newRun()
@@ -929,25 +958,45 @@ func (h *Handler) cleanup(ctx context.Context) (Response, error) {
 			}
 			return res, err
 		}
-		// Read again under the lock: a compaction that finished meanwhile wrote another manifest.
-		if m, err = h.readManifest(ctx, p); err != nil || m == nil {
-			h.release(ctx, p, run)
-			if err != nil {
-				return res, err
-			}
-			continue
-		}
-		before := len(m.Superseded)
-		part, err := h.partition(ctx, p)
-		if err == nil && part != nil {
-			err = h.collect(ctx, p, m, location(part))
-		}
+		deleted, err := h.cleanupLocked(ctx, p)
 		h.release(ctx, p, run)
 		if err != nil {
 			return res, err
 		}
-		res.Deleted += before - len(m.Superseded)
+		res.Deleted += deleted
 	}
 	res.Reason = fmt.Sprintf("%d superseded objects deleted", res.Deleted)
 	return res, nil
+}
+
+// due reports whether any of the manifest's superseded objects is past GRACE.
+func (h *Handler) due(m *Manifest) bool {
+	for _, s := range m.Superseded {
+		if s.Since == nil || h.clock.Now().Sub(*s.Since) >= h.cfg.Grace {
+			return true
+		}
+	}
+	return false
+}
+
+// cleanupLocked collects the hour's superseded objects under its lock, and drops its pending marker
+// when nothing is left pending.
+func (h *Handler) cleanupLocked(ctx context.Context, p layout.Partition) (int, error) {
+	// Read again under the lock: a compaction that finished meanwhile wrote another manifest.
+	m, err := h.readManifest(ctx, p)
+	if err != nil {
+		return 0, err
+	}
+	if m == nil || len(m.Superseded) == 0 {
+		return 0, h.unmark(ctx, p)
+	}
+	before := len(m.Superseded)
+	part, err := h.partition(ctx, p)
+	if err != nil || part == nil {
+		return 0, err
+	}
+	if err := h.collect(ctx, p, m, location(part)); err != nil {
+		return 0, err
+	}
+	return before - len(m.Superseded), nil
 }
