@@ -70,7 +70,8 @@ var lambdaServiceErrors = []string{"Lambda.ServiceException", "Lambda.AWSLambdaE
 // it) → plan (lambda:invoke) → Map over the hours, at most Settings.CompactionConcurrency at once,
 // each hour compacted with retries on Lambda's service errors and its failure caught → cleanup of
 // superseded objects past the grace period → summary. An execution in which any hour failed fails
-// (Compaction.HoursFailed, the failed hours as the cause) after the other hours finished.
+// (Compaction.HoursFailed, the failed hours as the cause) after the other hours finished; one whose
+// cleanup failed fails too (Compaction.CleanupFailed). A locked hour is retried past the lock's lease.
 func NewCompaction(scope constructs.Construct, id string, p CompactionProps) Compaction {
 	s := p.Settings
 	stack := awscdk.Stack_Of(scope)
@@ -154,8 +155,9 @@ func NewCompaction(scope constructs.Construct, id string, p CompactionProps) Com
 	planGiven.Next(anyHours)
 	planClosed.Next(anyHours)
 
-	// Superseded objects past the grace period go; a failure here fails nothing (the next run
-	// deletes them) but is kept in the output.
+	// Superseded objects past the grace period go; a failure here is kept in the output and, once
+	// the hours are done, fails the execution (Compaction.CleanupFailed), so that the alarm tells of
+	// objects that are not being deleted; the next run tries again.
 	cleanup := invoke("Cleanup", map[string]any{"action": compactor.ActionCleanup}, "$.cleanup")
 	hours.Next(cleanup)
 	noHours.Next(cleanup)
@@ -166,8 +168,11 @@ func NewCompaction(scope constructs.Construct, id string, p CompactionProps) Com
 		"hours.$": "States.ArrayLength($.results)", "failed_hours.$": "States.ArrayLength($.failed)"}})
 	hoursFailed := sfn.NewFail(c, jsii.String("HoursFailed"), &sfn.FailProps{
 		Error: jsii.String("Compaction.HoursFailed"), CausePath: jsii.String("States.JsonToString($.failed)")})
+	cleanupFailed := sfn.NewFail(c, jsii.String("CleanupFailed"), &sfn.FailProps{
+		Error: jsii.String("Compaction.CleanupFailed"), CausePath: jsii.String("States.JsonToString($.cleanup)")})
 	allDone := sfn.NewChoice(c, jsii.String("AllCompacted"), nil).
 		When(sfn.Condition_NumberGreaterThan(jsii.String("$.failed_hours"), jsii.Number(0)), hoursFailed, nil).
+		When(sfn.Condition_IsPresent(jsii.String("$.cleanup.Error")), cleanupFailed, nil).
 		Otherwise(sfn.NewSucceed(c, jsii.String("Done"), nil))
 	cleanup.AddCatch(summary, &sfn.CatchProps{Errors: jsii.Strings("States.ALL"), ResultPath: jsii.String("$.cleanup")})
 	cleanup.Next(summary)

@@ -475,6 +475,9 @@ func TestCompactionDefinition(t *testing.T) {
 	if f := asl.States["HoursFailed"]; f["Type"] != "Fail" || f["Error"] != "Compaction.HoursFailed" {
 		t.Errorf("HoursFailed: %v", f)
 	}
+	if f := asl.States["CleanupFailed"]; f["Type"] != "Fail" || f["Error"] != "Compaction.CleanupFailed" {
+		t.Errorf("CleanupFailed: %v", f)
+	}
 	out := runNode(t, "node_modules/.bin/asl-validator", "--json-path", "shared/analytics/compaction.asl.json")
 	t.Logf("asl-validator: %s", out)
 }

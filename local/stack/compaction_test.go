@@ -134,6 +134,24 @@ func TestCompactionSchedule(t *testing.T) {
 	}
 }
 
+// TestCompactionCleanupFails: a cleanup that fails fails the execution, after the hours, so that the
+// alarm on failed executions tells of superseded objects not being deleted.
+func TestCompactionCleanupFails(t *testing.T) {
+	var st *Stack
+	opts := Options{NoPipeline: true}
+	opts.OnStep = func(ev sfn.Event) {
+		if ev.Type == "TaskStateEntered" && ev.State == "Cleanup" {
+			fn, _ := st.Functions.Get(lambdas.Compactor)
+			fn.FailNext.Store(1)
+		}
+	}
+	st = start(t, opts)
+	ex, err := st.Compact(context.Background(), nil)
+	if err != nil || ex.Status != "FAILED" || ex.Error != "Compaction.CleanupFailed" || !strings.Contains(ex.Cause, "injected failure") {
+		t.Fatalf("cleanup failed: %s %s %s %v", ex.Status, ex.Error, ex.Cause, err)
+	}
+}
+
 // TestCompactionLockedHour runs the compaction while another run holds one hour's lock, as a retry of
 // a Lambda invocation still under way would find it: the hour is not reported skipped. Released
 // while the execution waits, the hour is compacted in the same execution; held past the retries, the
