@@ -570,6 +570,41 @@ func TestCleanupReadsPendingHoursOnly(t *testing.T) {
 	}
 }
 
+// TestPlanBacklog: a backlog longer than one execution holds is planned oldest first, MaxHours at a
+// time, saying how many are left; naming more hours than that is refused, naming the limit.
+func TestPlanBacklog(t *testing.T) {
+	l := newLake(t)
+	const backlog = compactor.MaxHours + 30
+	var named []string
+	for i := range backlog {
+		start := hourStart.Add(time.Duration(i) * time.Hour)
+		if i > 0 {
+			l.catalog(start)
+		}
+		key := layout.DataKey("ticks/", layout.PartitionOf(start.UnixMicro()), layout.BatchName(topic, 0, 0, 9))
+		if _, err := l.s3.PutObject(context.Background(), &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(key),
+			Body: strings.NewReader("x")}); err != nil {
+			t.Fatal(err)
+		}
+		named = append(named, start.Format(compactor.HourFormat))
+	}
+	l.clock.Advance(backlog * time.Hour)
+	h := l.handler(compactor.Hooks{})
+	res, err := h.Handle(context.Background(), compactor.Request{Action: compactor.ActionPlan})
+	if err != nil || len(res.Hours) != compactor.MaxHours || res.Hours[0] != named[0] || res.Hours[compactor.MaxHours-1] != named[compactor.MaxHours-1] ||
+		!strings.Contains(res.Reason, "30 more") {
+		t.Fatalf("plan of a backlog of %d: %d hours from %v (%s), %v", backlog, len(res.Hours), res.Hours[:1], res.Reason, err)
+	}
+	if _, err := h.Handle(context.Background(), compactor.Request{Action: compactor.ActionPlan, Hours: named}); !errors.Is(err, compactor.ErrTooManyHours) ||
+		!strings.Contains(err.Error(), fmt.Sprint(compactor.MaxHours)) {
+		t.Fatalf("%d hours named: %v", len(named), err)
+	}
+	if res, err := h.Handle(context.Background(), compactor.Request{Action: compactor.ActionPlan, Hours: named[:compactor.MaxHours]}); err != nil ||
+		len(res.Hours) != compactor.MaxHours {
+		t.Fatalf("%d hours named: %d, %v", compactor.MaxHours, len(res.Hours), err)
+	}
+}
+
 // TestPlan picks closed, cataloged hours with new objects, and names bad hours.
 func TestPlan(t *testing.T) {
 	l := newLake(t)

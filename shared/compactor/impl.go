@@ -44,6 +44,14 @@ const PendingFolder = "pending/"
 // ErrBadHour is wrapped by the error returned for a malformed hour.
 var ErrBadHour = errors.New("bad hour, want YYYY-MM-DDTHH")
 
+// ErrTooManyHours is wrapped by the error returned when a plan names more than MaxHours hours.
+var ErrTooManyHours = errors.New("too many hours")
+
+// MaxHours bounds the hours one plan returns, so that one execution's state (the Map's results,
+// some 400 bytes an hour, more for a failed one) stays well under Step Functions' 256 KiB: a longer
+// backlog is done oldest first, MaxHours an execution.
+const MaxHours = 100
+
 // errCrash marks an error returned by a hook: the compaction stops there as if the process died,
 // leaving its lock held.
 var errCrash = errors.New("stopped by a hook")
@@ -101,8 +109,12 @@ func hourOf(p layout.Partition) string { return p.DT + "T" + p.Hour }
 func (h *Handler) handle(ctx context.Context, req Request) (Response, error) {
 	switch req.Action {
 	case ActionPlan:
-		hours, err := h.plan(ctx, req.Hours)
-		return Response{Hours: hours, Reason: fmt.Sprintf("%d hours to compact", len(hours))}, err
+		hours, more, err := h.plan(ctx, req.Hours)
+		reason := fmt.Sprintf("%d hours to compact", len(hours))
+		if more > 0 {
+			reason += fmt.Sprintf(", %d more left to the next runs (at most %d in one)", more, MaxHours)
+		}
+		return Response{Hours: hours, Reason: reason}, err
 	case ActionCompact:
 		p, err := ParseHour(req.Hour)
 		if err != nil {
@@ -293,8 +305,8 @@ func (h *Handler) pending(live []Object, m *Manifest, loc string) []Object {
 	return out
 }
 
-// plan returns the hours to compact, sorted.
-func (h *Handler) plan(ctx context.Context, hours []string) ([]string, error) {
+// plan returns the hours to compact, sorted: at most MaxHours, the oldest, and how many more need it.
+func (h *Handler) plan(ctx context.Context, hours []string) ([]string, int, error) {
 	log := logging.For(ctx, h.log)
 	var cands []layout.Partition
 	explicit := len(hours) > 0
@@ -309,14 +321,14 @@ func (h *Handler) plan(ctx context.Context, hours []string) ([]string, error) {
 			cands = append(cands, p)
 		}
 		if len(bad) > 0 {
-			return nil, fmt.Errorf("%w: %s", ErrBadHour, strings.Join(bad, ", "))
+			return nil, 0, fmt.Errorf("%w: %s", ErrBadHour, strings.Join(bad, ", "))
 		}
 	} else {
 		// Live folders empty out as superseded objects are deleted, so one listing finds the hours
 		// that received data since their last compaction.
 		objs, err := h.list(ctx, h.cfg.DataPrefix)
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		now := h.clock.Now()
 		for _, o := range objs {
@@ -333,11 +345,15 @@ func (h *Handler) plan(ctx context.Context, hours []string) ([]string, error) {
 	}
 	slices.SortFunc(cands, func(a, b layout.Partition) int { return strings.Compare(hourOf(a), hourOf(b)) })
 	cands = slices.Compact(cands)
+	if explicit && len(cands) > MaxHours {
+		return nil, 0, fmt.Errorf("%w: %d hours named, at most %d in one execution (the state's size limit): start several",
+			ErrTooManyHours, len(cands), MaxHours)
+	}
 	out := []string{}
 	for _, p := range cands {
 		part, err := h.partition(ctx, p)
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		if part == nil {
 			log.Info("hour not cataloged: left to the crawler", "hour", hourOf(p))
@@ -349,17 +365,21 @@ func (h *Handler) plan(ctx context.Context, hours []string) ([]string, error) {
 		}
 		live, err := h.liveObjects(ctx, p)
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		m, err := h.readManifest(ctx, p)
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		if len(h.pending(live, m, location(part))) > 0 {
 			out = append(out, hourOf(p))
 		}
 	}
-	return out, nil
+	if more := len(out) - MaxHours; more > 0 {
+		log.Info("backlog: the oldest hours first", "hours", len(out), "now", MaxHours)
+		return out[:MaxHours], more, nil
+	}
+	return out, 0, nil
 }
 
 // liveHour returns the hour of a data object in a live folder or in any subfolder of one.
