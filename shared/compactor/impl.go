@@ -535,6 +535,10 @@ func (h *Handler) compactLocked(ctx context.Context, p layout.Partition, part *g
 	newLive := h.pending(live, m, loc)
 	if len(newLive) == 0 {
 		res.Skipped, res.Reason, res.Location = true, "nothing new since the last compaction", loc
+		if m != nil {
+			// Say which: a retried invocation whose first attempt compacted the hour finds it so.
+			res.Reason += fmt.Sprintf(" (run %s at %s)", m.Run, m.Time.Format(time.RFC3339))
+		}
 		return res, h.collect(ctx, p, m, loc)
 	}
 	// The inputs: what the partition's location holds now (the last run's objects, or the live
