@@ -128,6 +128,7 @@ type fileWriter struct {
 	body        []byte // scratch: a page's uncompressed body
 	levels      []byte // scratch: definition levels
 	scratch     []byte // scratch: compressed page
+	scratch2    []byte // scratch: a dictionary page's body
 	cols        []columnDef
 	nfields     int          // declared fields among cols
 	fieldCounts []int        // values of each declared field in the file being written
@@ -138,6 +139,8 @@ type fileWriter struct {
 	present []bool
 	idx     []int32
 	ints    []int64
+	flts    []float64
+	fdict   f64Dict
 }
 
 // grow returns buf with length n, reusing its memory.
@@ -248,17 +251,15 @@ func (f *fileWriter) writeColumn(c columnDef, rows []Row) chunkMeta {
 			m.min, m.max = int32Bytes(lo), int32Bytes(hi)
 		}
 	case kindDouble:
-		lo, hi, any := math.Inf(1), math.Inf(-1), false
+		f.flts = f.flts[:0]
 		for i := range rows {
-			if present != nil && !present[i] {
-				continue
+			if present == nil || present[i] {
+				f.flts = append(f.flts, doubleOf(c.name, &rows[i]))
 			}
-			v := doubleOf(c.name, &rows[i])
-			lo, hi, any = min(lo, v), max(hi, v), true
-			body = binary.LittleEndian.AppendUint64(body, math.Float64bits(v))
 		}
-		if any {
-			m.min, m.max = float64Bytes(lo), float64Bytes(hi)
+		body, encoding = f.doubles(&m, body, f.flts)
+		if encoding == encRLEDictionary {
+			m.encodings = []int32{encPlain, encRLEDictionary}
 		}
 	case kindStringPlain:
 		var lo, hi *string
@@ -502,29 +503,83 @@ func (f *fileWriter) writeFile(rows []Row, meta Meta) error {
 	return nil
 }
 
-// appendRLE writes values with the RLE/bit-packing hybrid, as RLE runs only: rows are stored
-// sorted by symbol, so dictionary indices and definition levels come in long runs.
+// appendRLE writes values with the RLE/bit-packing hybrid: a run of at least minRLERun equal values
+// as one RLE run, the values between runs bit-packed in groups of eight (the last group padded with
+// zeros, which readers skip past the page's value count). Rows sorted by symbol give long runs;
+// rows in arrival order give short ones, which bit-packing stores in width bits each.
 func appendRLE[T int32 | bool](dst []byte, v []T, width int) []byte {
 	byteWidth := (width + 7) / 8
+	lit := 0 // start of the pending literal values
 	for i := 0; i < len(v); {
 		j := i + 1
 		for j < len(v) && v[j] == v[i] {
 			j++
 		}
-		dst = binary.AppendUvarint(dst, uint64(j-i)<<1)
-		var x uint32
-		switch val := any(v[i]).(type) {
-		case int32:
-			x = uint32(val)
-		case bool:
-			if val {
-				x = 1
-			}
+		k := i // the run's first value that the RLE run holds
+		if n := i - lit; n > 0 {
+			k += (8 - n%8) % 8
 		}
-		for k := 0; k < byteWidth; k++ {
-			dst = append(dst, byte(x>>(8*k)))
+		if j-k < minRLERun {
+			i = j
+			continue
 		}
-		i = j
+		// A run: the pending literals, padded to a group of eight with the run's first values, go
+		// bit-packed; the rest of the run goes as one RLE run.
+		if k > lit {
+			dst = appendBitPacked(dst, v[lit:k], width)
+		}
+		dst = binary.AppendUvarint(dst, uint64(j-k)<<1)
+		x := rleValue(v[i])
+		for b := 0; b < byteWidth; b++ {
+			dst = append(dst, byte(x>>(8*b)))
+		}
+		i, lit = j, j
+	}
+	if lit < len(v) {
+		dst = appendBitPacked(dst, v[lit:], width)
+	}
+	return dst
+}
+
+// minRLERun is the shortest run of equal values that appendRLE writes as an RLE run: shorter runs
+// cost less bit-packed.
+const minRLERun = 8
+
+func rleValue[T int32 | bool](v T) uint64 {
+	switch val := any(v).(type) {
+	case int32:
+		return uint64(uint32(val))
+	case bool:
+		if val {
+			return 1
+		}
+	}
+	return 0
+}
+
+// appendBitPacked writes v as one bit-packed run of the RLE/bit-packing hybrid, width bits a value,
+// least significant first, padded with zeros to a multiple of eight values.
+func appendBitPacked[T int32 | bool](dst []byte, v []T, width int) []byte {
+	groups := (len(v) + 7) / 8
+	dst = binary.AppendUvarint(dst, uint64(groups)<<1|1)
+	var acc uint64
+	nbits := 0
+	for _, x := range v {
+		acc |= rleValue(x) << nbits
+		nbits += width
+		for nbits >= 8 {
+			dst = append(dst, byte(acc))
+			acc >>= 8
+			nbits -= 8
+		}
+	}
+	for pad := groups*8 - len(v); pad > 0; pad-- {
+		nbits += width
+		for nbits >= 8 {
+			dst = append(dst, byte(acc))
+			acc >>= 8
+			nbits -= 8
+		}
 	}
 	return dst
 }
@@ -608,4 +663,79 @@ func (f *fileWriter) dictID(s string, dictBody []byte) (int32, []byte) {
 		dictBody = append(dictBody, s...)
 	}
 	return id, dictBody
+}
+
+// doubles writes a double column's present values: dictionary-encoded (a dictionary page, then
+// bit-packed indices) when few distinct values repeat, as prices in cents do, else PLAIN. It records
+// min and max in m and returns the data page's body and its encoding.
+func (f *fileWriter) doubles(m *chunkMeta, body []byte, vals []float64) ([]byte, int32) {
+	if len(vals) == 0 {
+		return body, encPlain
+	}
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, v := range vals {
+		lo, hi = min(lo, v), max(hi, v)
+	}
+	m.min, m.max = float64Bytes(lo), float64Bytes(hi)
+	if f.fdict.build(vals, len(vals)/maxDictShare) {
+		d := &f.fdict
+		dictBody := f.scratch2[:0]
+		for _, v := range d.vals {
+			dictBody = binary.LittleEndian.AppendUint64(dictBody, math.Float64bits(v))
+		}
+		m.dictOffset = int64(f.out.Len())
+		f.page(m, pageDictionary, dictBody, int32(len(d.vals)), encPlain)
+		f.scratch2 = dictBody
+		width := max(1, bits.Len32(uint32(len(d.vals)-1)))
+		body = append(body, byte(width))
+		return appendRLE(body, d.idx, width), encRLEDictionary
+	}
+	for _, v := range vals {
+		body = binary.LittleEndian.AppendUint64(body, math.Float64bits(v))
+	}
+	return body, encPlain
+}
+
+// maxDictShare: a double column is dictionary-encoded when it holds at most one distinct value in
+// maxDictShare.
+const maxDictShare = 4
+
+// f64Dict is a dictionary of doubles (by bit pattern) for one column chunk: an open-addressing hash
+// table, reused.
+type f64Dict struct {
+	slots []uint64 // bit pattern of the value
+	ids   []int32  // its index + 1; 0 marks an empty slot
+	vals  []float64
+	idx   []int32 // each value's index
+}
+
+// build fills the dictionary of vals; it gives up, returning false, past limit distinct values.
+func (d *f64Dict) build(vals []float64, limit int) bool {
+	size := 1 << bits.Len(uint(2*limit+1))
+	d.slots, d.ids = grow(d.slots, size), grow(d.ids, size)
+	clear(d.ids)
+	d.vals, d.idx = d.vals[:0], grow(d.idx, len(vals))
+	mask := uint64(size - 1)
+	shift := 64 - bits.Len(uint(size-1))
+	for i, v := range vals {
+		b := math.Float64bits(v)
+		h := (b * 0x9E3779B97F4A7C15) >> shift & mask
+		for {
+			id := d.ids[h]
+			if id == 0 {
+				if len(d.vals) == limit {
+					return false
+				}
+				d.vals = append(d.vals, v)
+				id = int32(len(d.vals))
+				d.slots[h], d.ids[h] = b, id
+			} else if d.slots[h] != b {
+				h = (h + 1) & mask
+				continue
+			}
+			d.idx[i] = id - 1
+			break
+		}
+	}
+	return true
 }

@@ -2,7 +2,6 @@ package tickparquet
 
 import (
 	"encoding/binary"
-	"math"
 	"math/bits"
 
 	"github.com/ticklake/ticklake/shared/schema"
@@ -112,13 +111,14 @@ func (f *fileWriter) writeField(c columnDef, rows []Row) chunkMeta {
 		}
 		m.min, m.max = []byte(minS), []byte(maxS)
 	case k == kindDouble:
-		lo, hi := math.Inf(1), math.Inf(-1)
+		f.flts = grow(f.flts, n)[:0]
 		for _, fv := range f.vals {
-			v := fv.F
-			lo, hi = min(lo, v), max(hi, v)
-			body = binary.LittleEndian.AppendUint64(body, math.Float64bits(v))
+			f.flts = append(f.flts, fv.F)
 		}
-		m.min, m.max = float64Bytes(lo), float64Bytes(hi)
+		body, encoding = f.doubles(&m, body, f.flts)
+		if encoding == encRLEDictionary {
+			m.encodings = []int32{encPlain, encRLEDictionary}
+		}
 	case k == kindBool:
 		lo, hi := byte(1), byte(0)
 		var acc byte

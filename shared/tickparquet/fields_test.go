@@ -8,6 +8,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/parquet-go/parquet-go"
@@ -242,18 +243,22 @@ func lessRaw(typ schema.Type, a, b []byte) bool {
 }
 
 // TestDeclaredFieldEncodings checks that the feed's fields get the encodings that fit them: the
-// venue dictionary-encoded, each symbol's consecutive sequence numbers delta-encoded, and the
-// replay's dates (one per row, ascending) delta-encoded.
+// venue dictionary-encoded; the sequence numbers, which interleave in arrival order, plain, and
+// delta-encoded once rows are sorted by symbol (each symbol's consecutive numbers), as compaction
+// sorts them; and the replay's dates (one per row, ascending) delta-encoded.
 func TestDeclaredFieldEncodings(t *testing.T) {
 	fields := schema.MustDefault()
 	dec := tick.NewSchemaDecoder(fields)
 	for _, tc := range []struct {
-		name  string
-		ticks []tick.Tick
-		want  map[string]string
+		name     string
+		ticks    []tick.Tick
+		bySymbol bool
+		want     map[string]string
 	}{
-		{"feed", fixture.FeedTicks(3000, 1), map[string]string{"venue": "RLE_DICTIONARY", "seq": "DELTA_BINARY_PACKED"}},
-		{"replay", fixture.ReplayTicks(3000), map[string]string{"index": "RLE_DICTIONARY", "date": "DELTA_BINARY_PACKED"}},
+		{"feed", fixture.FeedTicks(3000, 1), false, map[string]string{"venue": "RLE_DICTIONARY", "seq": "PLAIN", "price": "RLE_DICTIONARY"}},
+		{"feed by symbol", fixture.FeedTicks(3000, 1), true, map[string]string{"venue": "RLE_DICTIONARY", "seq": "DELTA_BINARY_PACKED"}},
+		{"replay", fixture.ReplayTicks(3000), false, map[string]string{"index": "RLE_DICTIONARY", "date": "DELTA_BINARY_PACKED",
+			"close": "PLAIN"}},
 	} {
 		rows := make([]Row, len(tc.ticks))
 		opt := make([]Optional, len(tc.ticks))
@@ -264,7 +269,15 @@ func TestDeclaredFieldEncodings(t *testing.T) {
 			}
 			rows[i] = FromTick(&decoded[i], 0, int64(i), fixture.Start.UnixMilli(), &opt[i])
 		}
-		body, err := NewSchemaEncoder(fields).Encode(rows, Meta{})
+		var body []byte
+		var err error
+		if tc.bySymbol {
+			slices.SortStableFunc(rows, func(a, b Row) int { return strings.Compare(a.Symbol, b.Symbol) })
+			err = NewSchemaEncoder(fields).EncodeSorted(rows, Layout{RowGroupBytes: 1 << 30, MaxObjectBytes: 1 << 30},
+				func(b []byte, _ int) error { body = bytes.Clone(b); return nil })
+		} else {
+			body, err = NewSchemaEncoder(fields).Encode(rows, Meta{})
+		}
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -393,6 +393,7 @@ type fastState struct {
 	flts   []float64
 	idx    []int32
 	dict   []string
+	dictF  []float64 // a double column's dictionary
 	strs   []string
 	meta   footerMeta
 	byCol  []int // file leaf of each of the Decoder's columns, or -1
@@ -552,12 +553,23 @@ func (d *Decoder) readChunk(body []byte, dataEnd int64, ch chunk, c tickparquet.
 			return errFallback
 		}
 		if h.typ == pageDictionary {
-			if hasDict || row > 0 || physical(c) != typeByteArray || (h.encoding != encPlain && h.encoding != encPlainDictionary) {
+			kind := physical(c)
+			if hasDict || row > 0 || (kind != typeByteArray && kind != typeDouble) || (h.encoding != encPlain && h.encoding != encPlainDictionary) {
 				return errFallback
 			}
 			hasDict = true
 			st.dict = st.dict[:0]
 			p := payload
+			if kind == typeDouble {
+				if len(p) != 8*int(h.numValues) {
+					return errFallback
+				}
+				st.dictF = grow(st.dictF[:0], int(h.numValues))
+				for j := range st.dictF {
+					st.dictF[j] = math.Float64frombits(binary.LittleEndian.Uint64(p[8*j:]))
+				}
+				continue
+			}
 			for range h.numValues {
 				if len(p) < 4 || int(binary.LittleEndian.Uint32(p)) > len(p)-4 {
 					return errFallback
@@ -608,7 +620,7 @@ func (d *Decoder) readDataPage(p []byte, h pageHeader, c tickparquet.Column, has
 	kind := physical(c)
 	switch {
 	case h.encoding == encRLEDictionary || h.encoding == encPlainDictionary:
-		if !hasDict || kind != typeByteArray || len(p) < 1 {
+		if !hasDict || (kind != typeByteArray && kind != typeDouble) || len(p) < 1 {
 			return errFallback
 		}
 		width := int(p[0])
@@ -618,6 +630,16 @@ func (d *Decoder) readDataPage(p []byte, h pageHeader, c tickparquet.Column, has
 		st.idx = grow(st.idx[:0], present)
 		if !rleInt32(p[1:], width, st.idx) {
 			return errFallback
+		}
+		if kind == typeDouble {
+			st.flts = grow(st.flts[:0], present)
+			for j, x := range st.idx {
+				if x < 0 || int(x) >= len(st.dictF) {
+					return errFallback
+				}
+				st.flts[j] = st.dictF[x]
+			}
+			break
 		}
 		st.strs = grow(st.strs[:0], present)
 		for j, x := range st.idx {
