@@ -24,6 +24,7 @@ type Decoder struct {
 	interned   []map[string]string // per declared field; nil for all but strings
 	lastString []string            // per declared field: the latest string value
 	follow     []int               // per known name: the position of the name that followed it last
+	minute     minuteCache         // the latest ts's minute
 }
 
 // NewDecoder returns a Decoder that declares no field: every field outside the contract goes to
@@ -208,7 +209,7 @@ func (d *Decoder) member(s *scanner, key []byte, t *Tick) (int, error) {
 		if err != nil || v == nil {
 			return seenTS, orMissing(err, FieldTS)
 		}
-		us, ok := ParseRFC3339Micros(v)
+		us, ok := d.minute.parse(v)
 		if !ok {
 			return 0, fail(CodeInvalidValue, FieldTS, "%s is not an RFC 3339 timestamp", quote(v))
 		}

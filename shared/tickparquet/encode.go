@@ -562,24 +562,40 @@ func rleValue[T int32 | bool](v T) uint64 {
 func appendBitPacked[T int32 | bool](dst []byte, v []T, width int) []byte {
 	groups := (len(v) + 7) / 8
 	dst = binary.AppendUvarint(dst, uint64(groups)<<1|1)
-	var acc uint64
-	nbits := 0
-	for _, x := range v {
-		acc |= rleValue(x) << nbits
-		nbits += width
-		for nbits >= 8 {
-			dst = append(dst, byte(acc))
-			acc >>= 8
-			nbits -= 8
+	var p packer
+	switch vs := any(v).(type) { // once a run, not once a value
+	case []int32:
+		for _, x := range vs {
+			dst = p.put(dst, uint64(uint32(x)), width)
+		}
+	case []bool:
+		for _, x := range vs {
+			var b uint64
+			if x {
+				b = 1
+			}
+			dst = p.put(dst, b, width)
 		}
 	}
 	for pad := groups*8 - len(v); pad > 0; pad-- {
-		nbits += width
-		for nbits >= 8 {
-			dst = append(dst, byte(acc))
-			acc >>= 8
-			nbits -= 8
-		}
+		dst = p.put(dst, 0, width)
+	}
+	return dst
+}
+
+// packer packs values of up to 32 bits, least significant bit first.
+type packer struct {
+	acc   uint64
+	nbits int
+}
+
+func (p *packer) put(dst []byte, x uint64, width int) []byte {
+	p.acc |= x << p.nbits
+	p.nbits += width
+	for p.nbits >= 8 {
+		dst = append(dst, byte(p.acc))
+		p.acc >>= 8
+		p.nbits -= 8
 	}
 	return dst
 }
