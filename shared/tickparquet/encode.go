@@ -7,6 +7,7 @@ import (
 	"math"
 	"math/bits"
 	"sync"
+	"unsafe"
 
 	"github.com/klauspost/compress/zstd"
 
@@ -135,6 +136,8 @@ type fileWriter struct {
 	vals        []tick.Value // scratch: one declared field's present values
 	dict        map[string]int32
 	dictVal     []string
+	dictCache   [256]dictSlot
+	dictGen     uint32
 	// reused column scratch
 	present []bool
 	idx     []int32
@@ -203,8 +206,7 @@ func (f *fileWriter) writeColumn(c columnDef, rows []Row) chunkMeta {
 	encoding := int32(encPlain)
 	switch c.kind {
 	case kindString: // dictionary page, then indices
-		clear(f.dict)
-		f.dictVal = f.dictVal[:0]
+		f.resetDict()
 		f.idx = grow(f.idx, len(rows))
 		idx := f.idx
 		var dictBody []byte
@@ -670,6 +672,35 @@ func appendDeltaBinaryPacked(dst []byte, v []int64) []byte {
 // dictID returns the dictionary index of s in the column chunk being written, adding s to the
 // dictionary and its PLAIN form to dictBody when it is new.
 func (f *fileWriter) dictID(s string, dictBody []byte) (int32, []byte) {
+	// Decoded strings are interned: one string, one pointer, so a cache by pointer finds most.
+	p := unsafe.StringData(s)
+	slot := &f.dictCache[(uintptr(unsafe.Pointer(p))>>3^uintptr(len(s)))&uintptr(len(f.dictCache)-1)]
+	if slot.p == p && slot.n == len(s) && slot.gen == f.dictGen && p != nil {
+		return slot.id, dictBody
+	}
+	id, dictBody := f.dictAdd(s, dictBody)
+	*slot = dictSlot{p, len(s), f.dictGen, id}
+	return id, dictBody
+}
+
+// dictSlot caches a string's dictionary index by the string's pointer and length, for the column
+// chunk numbered gen.
+type dictSlot struct {
+	p   *byte
+	n   int
+	gen uint32
+	id  int32
+}
+
+// resetDict empties the dictionary for a new column chunk.
+func (f *fileWriter) resetDict() {
+	clear(f.dict)
+	f.dictVal = f.dictVal[:0]
+	f.dictGen++
+}
+
+// dictAdd is dictID through the map.
+func (f *fileWriter) dictAdd(s string, dictBody []byte) (int32, []byte) {
 	id, ok := f.dict[s]
 	if !ok {
 		id = int32(len(f.dictVal))

@@ -82,8 +82,7 @@ func (f *fileWriter) writeField(c columnDef, rows []Row) chunkMeta {
 	switch k := fieldKind(c.ftype); {
 	case n == 0: // all null: no values, no dictionary, no min and max
 	case k == kindString:
-		clear(f.dict)
-		f.dictVal = f.dictVal[:0]
+		f.resetDict()
 		f.idx = grow(f.idx, n)[:0]
 		var dictBody []byte
 		last, lastID := "", int32(-1)
