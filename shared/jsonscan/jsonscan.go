@@ -152,7 +152,7 @@ func (s *Scanner) Number() (span []byte, isInt, ok bool) {
 			return nil, false, false // no leading zeros
 		}
 	case i < len(b) && b[i] >= '1' && b[i] <= '9':
-		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+		for i < len(b) && b[i]-'0' <= 9 {
 			i++
 		}
 	default:
@@ -163,7 +163,7 @@ func (s *Scanner) Number() (span []byte, isInt, ok bool) {
 		isInt = false
 		i++
 		d := i
-		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+		for i < len(b) && b[i]-'0' <= 9 {
 			i++
 		}
 		if i == d {
@@ -191,7 +191,7 @@ func exponent(b []byte, i int) (next int, has, ok bool) {
 		i++
 	}
 	d := i
-	for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+	for i < len(b) && b[i]-'0' <= 9 {
 		i++
 	}
 	return i, true, i != d
@@ -622,28 +622,41 @@ func (s *Scanner) NumberFloat() (v float64, span []byte, ok bool, err error) {
 			return 0, nil, false, nil // no leading zeros
 		}
 	case i < len(b) && b[i] >= '1' && b[i] <= '9':
-		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
-			mant = mant*10 + uint64(b[i]-'0')
-			digits++
-			i++
+		d := i
+		for ; i < len(b); i++ {
+			c := b[i] - '0'
+			if c > 9 {
+				break
+			}
+			mant = mant*10 + uint64(c)
 		}
+		digits = i - d // significant digits; past 19 mant wraps, but then digits sends it to strconv
 	default:
 		return 0, nil, false, nil
 	}
 	if i < len(b) && b[i] == '.' {
 		i++
 		d := i
-		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
-			mant = mant*10 + uint64(b[i]-'0')
-			if mant != 0 {
-				digits++
+		if mant == 0 { // the fraction's leading zeros are not significant
+			for i < len(b) && b[i] == '0' {
+				i++
 			}
-			exp10--
-			i++
+		}
+		z := i
+		for ; i < len(b); i++ {
+			c := b[i] - '0'
+			if c > 9 {
+				break
+			}
+			mant = mant*10 + uint64(c)
 		}
 		if i == d {
 			return 0, nil, false, nil
 		}
+		if mant != 0 {
+			digits += i - z
+		}
+		exp10 = d - i
 	}
 	i, hasExp, ok := exponent(b, i)
 	if !ok {

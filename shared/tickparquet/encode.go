@@ -41,18 +41,40 @@ const (
 	convertedTimestampMicros = 10
 )
 
-// kind says how a column is typed and encoded.
+// kind says how a column is typed.
 type kind int
 
 const (
-	kindString      kind = iota // BYTE_ARRAY STRING, dictionary-encoded
-	kindTimestamp               // INT64 TIMESTAMP(MICROS, UTC), delta-encoded
-	kindDouble                  // DOUBLE, plain
-	kindInt64                   // INT64, plain
-	kindInt64Delta              // INT64, delta-encoded
-	kindInt32                   // INT32, plain
-	kindStringPlain             // BYTE_ARRAY STRING, plain
+	kindString      kind = iota // BYTE_ARRAY STRING
+	kindTimestamp               // INT64 TIMESTAMP(MICROS, UTC)
+	kindDouble                  // DOUBLE
+	kindInt64                   // INT64
+	kindInt64Delta              // INT64 (a Kafka offset)
+	kindInt32                   // INT32
+	kindStringPlain             // BYTE_ARRAY STRING (extra)
 	kindField                   // a declared field: see fields.go
+)
+
+// encoding is how a column's values are encoded in each column chunk: the one place that says so,
+// for every writer of these objects.
+type encoding int
+
+const (
+	// encodeDictionary: RLE_DICTIONARY (a dictionary page, then bit-packed or RLE indices).
+	encodeDictionary encoding = iota
+	// encodeDelta: DELTA_BINARY_PACKED.
+	encodeDelta
+	// encodeDoubles: RLE_DICTIONARY when at most one value in maxDictShare is distinct (prices in
+	// cents repeat), else PLAIN.
+	encodeDoubles
+	// encodeIntegers: DELTA_BINARY_PACKED when the values mostly ascend (sequences, times); else
+	// RLE_DICTIONARY when few are distinct (trade sizes); else DELTA_BINARY_PACKED when the steps
+	// between values are narrow (interleaved sequences); else PLAIN.
+	encodeIntegers
+	// encodeDates: DELTA_BINARY_PACKED when the values mostly ascend, else PLAIN.
+	encodeDates
+	// encodePlain: PLAIN (booleans bit-packed).
+	encodePlain
 )
 
 type columnDef struct {
@@ -61,30 +83,31 @@ type columnDef struct {
 	optional bool
 	field    int         // kindField: the position of the field in the schema
 	ftype    schema.Type // kindField: its type
+	enc      encoding
 }
 
 // contractColumns are the contract's columns, in file order; the declared fields follow them, then
 // extra.
 var contractColumns = []columnDef{
-	{ColSymbol, kindString, false, 0, ""},
-	{ColTS, kindTimestamp, false, 0, ""},
-	{ColPrice, kindDouble, false, 0, ""},
-	{ColSize, kindInt64, false, 0, ""},
-	{ColBid, kindDouble, true, 0, ""},
-	{ColAsk, kindDouble, true, 0, ""},
-	{ColKafkaPartition, kindInt32, false, 0, ""},
-	{ColKafkaOffset, kindInt64Delta, false, 0, ""},
-	{ColKafkaTimestamp, kindTimestamp, false, 0, ""},
+	{ColSymbol, kindString, false, 0, "", encodeDictionary},
+	{ColTS, kindTimestamp, false, 0, "", encodeDelta},
+	{ColPrice, kindDouble, false, 0, "", encodeDoubles},
+	{ColSize, kindInt64, false, 0, "", encodeIntegers},
+	{ColBid, kindDouble, true, 0, "", encodeDoubles},
+	{ColAsk, kindDouble, true, 0, "", encodeDoubles},
+	{ColKafkaPartition, kindInt32, false, 0, "", encodeDelta},
+	{ColKafkaOffset, kindInt64Delta, false, 0, "", encodeDelta},
+	{ColKafkaTimestamp, kindTimestamp, false, 0, "", encodeDelta},
 }
 
 // extraColumn holds the fields nobody declared.
-var extraColumn = columnDef{ColExtra, kindStringPlain, true, 0, ""}
+var extraColumn = columnDef{ColExtra, kindStringPlain, true, 0, "", encodePlain}
 
 // columnsFor is the file schema of ticks with the declared fields.
 func columnsFor(fields schema.Schema) []columnDef {
 	cols := append([]columnDef(nil), contractColumns...)
 	for i, f := range fields {
-		cols = append(cols, columnDef{name: f.Name, kind: kindField, optional: true, field: i, ftype: f.Type})
+		cols = append(cols, columnDef{name: f.Name, kind: kindField, optional: true, field: i, ftype: f.Type, enc: fieldEncoding(f.Type)})
 	}
 	return append(cols, extraColumn)
 }
@@ -143,7 +166,7 @@ type fileWriter struct {
 	idx     []int32
 	ints    []int64
 	flts    []float64
-	fdict   f64Dict
+	fdict   u64Dict
 }
 
 // grow returns buf with length n, reusing its memory.
@@ -239,19 +262,19 @@ func (f *fileWriter) writeColumn(c columnDef, rows []Row) chunkMeta {
 		vals := f.ints
 		for i := range rows {
 			vals[i] = int64Of(c.name, &rows[i])
-			body = binary.LittleEndian.AppendUint64(body, uint64(vals[i]))
 		}
 		m.min, m.max = int64Bounds(vals)
+		body, encoding = f.integers(&m, body, vals, c.enc, false)
 	case kindInt32:
-		lo, hi := int32(math.MaxInt32), int32(math.MinInt32)
+		f.ints = grow(f.ints, len(rows))
+		vals := f.ints
 		for i := range rows {
-			v := rows[i].KafkaPartition
-			lo, hi = min(lo, v), max(hi, v)
-			body = binary.LittleEndian.AppendUint32(body, uint32(v))
+			vals[i] = int64(rows[i].KafkaPartition)
 		}
-		if len(rows) > 0 {
-			m.min, m.max = int32Bytes(lo), int32Bytes(hi)
+		if lo, hi := int64Bounds(vals); lo != nil {
+			m.min, m.max = lo[:4], hi[:4] // little-endian: the int32's bytes come first
 		}
+		body, encoding = f.integers(&m, body, vals, c.enc, true)
 	case kindDouble:
 		f.flts = f.flts[:0]
 		for i := range rows {
@@ -260,9 +283,6 @@ func (f *fileWriter) writeColumn(c columnDef, rows []Row) chunkMeta {
 			}
 		}
 		body, encoding = f.doubles(&m, body, f.flts)
-		if encoding == encRLEDictionary {
-			m.encodings = []int32{encPlain, encRLEDictionary}
-		}
 	case kindStringPlain:
 		var lo, hi *string
 		for i := range rows {
@@ -712,9 +732,9 @@ func (f *fileWriter) dictAdd(s string, dictBody []byte) (int32, []byte) {
 	return id, dictBody
 }
 
-// doubles writes a double column's present values: dictionary-encoded (a dictionary page, then
-// bit-packed indices) when few distinct values repeat, as prices in cents do, else PLAIN. It records
-// min and max in m and returns the data page's body and its encoding.
+// doubles writes a double column's present values as c.enc says (encodeDoubles): dictionary-encoded
+// when few distinct values repeat, as prices in cents do, else PLAIN. It records min and max in m
+// and returns the data page's body and its encoding.
 func (f *fileWriter) doubles(m *chunkMeta, body []byte, vals []float64) ([]byte, int32) {
 	if len(vals) == 0 {
 		return body, encPlain
@@ -724,18 +744,9 @@ func (f *fileWriter) doubles(m *chunkMeta, body []byte, vals []float64) ([]byte,
 		lo, hi = min(lo, v), max(hi, v)
 	}
 	m.min, m.max = float64Bytes(lo), float64Bytes(hi)
-	if f.fdict.build(vals, len(vals)/maxDictShare) {
-		d := &f.fdict
-		dictBody := f.scratch2[:0]
-		for _, v := range d.vals {
-			dictBody = binary.LittleEndian.AppendUint64(dictBody, math.Float64bits(v))
-		}
-		m.dictOffset = int64(f.out.Len())
-		f.page(m, pageDictionary, dictBody, int32(len(d.vals)), encPlain)
-		f.scratch2 = dictBody
-		width := max(1, bits.Len32(uint32(len(d.vals)-1)))
-		body = append(body, byte(width))
-		return appendRLE(body, d.idx, width), encRLEDictionary
+	words := unsafe.Slice((*uint64)(unsafe.Pointer(&vals[0])), len(vals)) // the same 8 bytes a value
+	if f.dict64(m, words, maxDictShare) {
+		return f.dictIndices(body), encRLEDictionary
 	}
 	for _, v := range vals {
 		body = binary.LittleEndian.AppendUint64(body, math.Float64bits(v))
@@ -743,29 +754,96 @@ func (f *fileWriter) doubles(m *chunkMeta, body []byte, vals []float64) ([]byte,
 	return body, encPlain
 }
 
-// maxDictShare: a double column is dictionary-encoded when it holds at most one distinct value in
-// maxDictShare.
-const maxDictShare = 4
+// integers writes an integer column's present values (int32 ones when int32 is set) as enc says:
+// encodeDelta, encodeIntegers or encodeDates. Min and max are the caller's.
+func (f *fileWriter) integers(m *chunkMeta, body []byte, vals []int64, enc encoding, int32 bool) ([]byte, int32) {
+	if len(vals) == 0 {
+		return body, encPlain
+	}
+	descents := 0
+	loStep, hiStep := int64(math.MaxInt64), int64(math.MinInt64)
+	for i := 1; i < len(vals); i++ {
+		d := vals[i] - vals[i-1]
+		if d < 0 {
+			descents++
+		}
+		loStep, hiStep = min(loStep, d), max(hiStep, d)
+	}
+	narrow := len(vals) < 2 || bits.Len64(uint64(hiStep-loStep)) <= maxDeltaBits
+	switch {
+	case enc == encodeDelta || descents <= len(vals)/16: // a sequence, times, runs of one value
+		return appendDeltaBinaryPacked(body, vals), encDeltaBinary
+	case enc == encodeIntegers && !int32 && f.dict64(m, unsafe.Slice((*uint64)(unsafe.Pointer(&vals[0])), len(vals)), maxDictShareInts):
+		return f.dictIndices(body), encRLEDictionary
+	case enc == encodeIntegers && narrow:
+		return appendDeltaBinaryPacked(body, vals), encDeltaBinary
+	case int32:
+		for _, v := range vals {
+			body = binary.LittleEndian.AppendUint32(body, uint32(v))
+		}
+	default:
+		for _, v := range vals {
+			body = binary.LittleEndian.AppendUint64(body, uint64(v))
+		}
+	}
+	return body, encPlain
+}
 
-// f64Dict is a dictionary of doubles (by bit pattern) for one column chunk: an open-addressing hash
-// table, reused.
-type f64Dict struct {
-	slots []uint64 // bit pattern of the value
+// maxDeltaBits: encodeIntegers delta-encodes values that do not ascend when the steps between them
+// span at most this many bits (against 64 a value plain).
+const maxDeltaBits = 24
+
+// dict64 builds the dictionary of 8-byte values (doubles or int64s, by bit pattern) when at most one
+// in share is distinct and writes its dictionary page; it returns false, writing nothing, when more are.
+func (f *fileWriter) dict64(m *chunkMeta, words []uint64, share int) bool {
+	d := &f.fdict
+	if !d.build(words, max(1, len(words)/share)) {
+		return false
+	}
+	dictBody := f.scratch2[:0]
+	for _, v := range d.vals {
+		dictBody = binary.LittleEndian.AppendUint64(dictBody, v)
+	}
+	m.dictOffset = int64(f.out.Len())
+	f.page(m, pageDictionary, dictBody, int32(len(d.vals)), encPlain)
+	f.scratch2 = dictBody
+	m.encodings = []int32{encPlain, encRLEDictionary}
+	return true
+}
+
+// dictIndices appends the indices of the dictionary dict64 built, bit-packed or run-length encoded.
+func (f *fileWriter) dictIndices(body []byte) []byte {
+	width := max(1, bits.Len32(uint32(len(f.fdict.vals)-1)))
+	body = append(body, byte(width))
+	return appendRLE(body, f.fdict.idx, width)
+}
+
+// maxDictShare: encodeDoubles dictionary-encodes a column chunk that holds at most one distinct
+// value in maxDictShare; encodeIntegers one in maxDictShareInts (trade sizes: a few hundred in
+// 10,000; past that, PLAIN and zstd store integers smaller).
+const (
+	maxDictShare     = 4
+	maxDictShareInts = 16
+)
+
+// u64Dict is a dictionary of 8-byte values for one column chunk: an open-addressing hash table,
+// reused.
+type u64Dict struct {
+	slots []uint64 // the value
 	ids   []int32  // its index + 1; 0 marks an empty slot
-	vals  []float64
+	vals  []uint64
 	idx   []int32 // each value's index
 }
 
 // build fills the dictionary of vals; it gives up, returning false, past limit distinct values.
-func (d *f64Dict) build(vals []float64, limit int) bool {
+func (d *u64Dict) build(vals []uint64, limit int) bool {
 	size := 1 << bits.Len(uint(2*limit+1))
 	d.slots, d.ids = grow(d.slots, size), grow(d.ids, size)
 	clear(d.ids)
 	d.vals, d.idx = d.vals[:0], grow(d.idx, len(vals))
 	mask := uint64(size - 1)
 	shift := 64 - bits.Len(uint(size-1))
-	for i, v := range vals {
-		b := math.Float64bits(v)
+	for i, b := range vals {
 		h := (b * 0x9E3779B97F4A7C15) >> shift & mask
 		for {
 			id := d.ids[h]
@@ -773,7 +851,7 @@ func (d *f64Dict) build(vals []float64, limit int) bool {
 				if len(d.vals) == limit {
 					return false
 				}
-				d.vals = append(d.vals, v)
+				d.vals = append(d.vals, b)
 				id = int32(len(d.vals))
 				d.slots[h], d.ids[h] = b, id
 			} else if d.slots[h] != b {

@@ -33,6 +33,24 @@ func fieldKind(t schema.Type) kind {
 	return kindTimestamp
 }
 
+// fieldEncoding is how a declared type's column is encoded: strings dictionary-encoded; doubles
+// dictionary-encoded when few distinct values repeat, else plain; bigints and timestamps delta-encoded
+// when they mostly ascend or step narrowly, dictionary-encoded when few are distinct, else plain;
+// dates delta-encoded when they mostly ascend, else plain; booleans bit-packed.
+func fieldEncoding(t schema.Type) encoding {
+	switch t {
+	case schema.String:
+		return encodeDictionary
+	case schema.Double:
+		return encodeDoubles
+	case schema.BigInt, schema.Timestamp:
+		return encodeIntegers
+	case schema.Date:
+		return encodeDates
+	}
+	return encodePlain
+}
+
 func fieldPhysical(t schema.Type) int32 {
 	switch fieldKind(t) {
 	case kindString:
@@ -115,9 +133,6 @@ func (f *fileWriter) writeField(c columnDef, rows []Row) chunkMeta {
 			f.flts = append(f.flts, fv.F)
 		}
 		body, encoding = f.doubles(&m, body, f.flts)
-		if encoding == encRLEDictionary {
-			m.encodings = []int32{encPlain, encRLEDictionary}
-		}
 	case k == kindBool:
 		lo, hi := byte(1), byte(0)
 		var acc byte
@@ -138,26 +153,8 @@ func (f *fileWriter) writeField(c columnDef, rows []Row) chunkMeta {
 		m.min, m.max = []byte{lo}, []byte{hi}
 	default: // int64, date and timestamp
 		f.ints = grow(f.ints, n)[:0]
-		descents := 0
 		for _, fv := range f.vals {
-			v := fv.I
-			if len(f.ints) > 0 && v < f.ints[len(f.ints)-1] {
-				descents++
-			}
-			f.ints = append(f.ints, v)
-		}
-		switch {
-		case descents <= n/16: // a sequence, or runs of one (rows sorted by symbol): delta-encoded
-			body = appendDeltaBinaryPacked(body, f.ints)
-			encoding = encDeltaBinary
-		case k == kindDate:
-			for _, v := range f.ints {
-				body = binary.LittleEndian.AppendUint32(body, uint32(v))
-			}
-		default:
-			for _, v := range f.ints {
-				body = binary.LittleEndian.AppendUint64(body, uint64(v))
-			}
+			f.ints = append(f.ints, fv.I)
 		}
 		if k == kindDate {
 			lo, hi := int64Bounds(f.ints)
@@ -165,6 +162,7 @@ func (f *fileWriter) writeField(c columnDef, rows []Row) chunkMeta {
 		} else {
 			m.min, m.max = int64Bounds(f.ints)
 		}
+		body, encoding = f.integers(&m, body, f.ints, c.enc, k == kindDate)
 	}
 	if m.encodings == nil {
 		m.encodings = []int32{encoding}

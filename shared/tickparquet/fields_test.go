@@ -242,10 +242,11 @@ func lessRaw(typ schema.Type, a, b []byte) bool {
 	return int64(binary.LittleEndian.Uint64(a)) < int64(binary.LittleEndian.Uint64(b))
 }
 
-// TestDeclaredFieldEncodings checks that the feed's fields get the encodings that fit them: the
-// venue dictionary-encoded; the sequence numbers, which interleave in arrival order, plain, and
-// delta-encoded once rows are sorted by symbol (each symbol's consecutive numbers), as compaction
-// sorts them; and the replay's dates (one per row, ascending) delta-encoded.
+// TestDeclaredFieldEncodings checks that the columns get the encodings that fit them: the venue
+// dictionary-encoded; the sequence numbers delta-encoded, both in arrival order (interleaved, in
+// narrow steps) and sorted by symbol as compaction sorts them (each symbol's consecutive numbers);
+// prices in cents and trade sizes dictionary-encoded; the replay's dates (one per row, ascending)
+// delta-encoded and its prices (mostly distinct) plain.
 func TestDeclaredFieldEncodings(t *testing.T) {
 	fields := schema.MustDefault()
 	dec := tick.NewSchemaDecoder(fields)
@@ -255,7 +256,8 @@ func TestDeclaredFieldEncodings(t *testing.T) {
 		bySymbol bool
 		want     map[string]string
 	}{
-		{"feed", fixture.FeedTicks(3000, 1), false, map[string]string{"venue": "RLE_DICTIONARY", "seq": "PLAIN", "price": "RLE_DICTIONARY"}},
+		{"feed", fixture.FeedTicks(3000, 1), false, map[string]string{"venue": "RLE_DICTIONARY", "seq": "DELTA_BINARY_PACKED",
+			"price": "RLE_DICTIONARY", "bid": "RLE_DICTIONARY", "size": "RLE_DICTIONARY", "kafka_partition": "DELTA_BINARY_PACKED"}},
 		{"feed by symbol", fixture.FeedTicks(3000, 1), true, map[string]string{"venue": "RLE_DICTIONARY", "seq": "DELTA_BINARY_PACKED"}},
 		{"replay", fixture.ReplayTicks(3000), false, map[string]string{"index": "RLE_DICTIONARY", "date": "DELTA_BINARY_PACKED",
 			"close": "PLAIN"}},

@@ -393,7 +393,7 @@ type fastState struct {
 	flts   []float64
 	idx    []int32
 	dict   []string
-	dictF  []float64 // a double column's dictionary
+	dictW  []uint64 // a double or int64 column's dictionary, as 8-byte words
 	strs   []string
 	meta   footerMeta
 	byCol  []int // file leaf of each of the Decoder's columns, or -1
@@ -554,19 +554,19 @@ func (d *Decoder) readChunk(body []byte, dataEnd int64, ch chunk, c tickparquet.
 		}
 		if h.typ == pageDictionary {
 			kind := physical(c)
-			if hasDict || row > 0 || (kind != typeByteArray && kind != typeDouble) || (h.encoding != encPlain && h.encoding != encPlainDictionary) {
+			if hasDict || row > 0 || (kind != typeByteArray && kind != typeDouble && kind != typeInt64) || (h.encoding != encPlain && h.encoding != encPlainDictionary) {
 				return errFallback
 			}
 			hasDict = true
 			st.dict = st.dict[:0]
 			p := payload
-			if kind == typeDouble {
+			if kind != typeByteArray {
 				if len(p) != 8*int(h.numValues) {
 					return errFallback
 				}
-				st.dictF = grow(st.dictF[:0], int(h.numValues))
-				for j := range st.dictF {
-					st.dictF[j] = math.Float64frombits(binary.LittleEndian.Uint64(p[8*j:]))
+				st.dictW = grow(st.dictW[:0], int(h.numValues))
+				for j := range st.dictW {
+					st.dictW[j] = binary.LittleEndian.Uint64(p[8*j:])
 				}
 				continue
 			}
@@ -620,7 +620,7 @@ func (d *Decoder) readDataPage(p []byte, h pageHeader, c tickparquet.Column, has
 	kind := physical(c)
 	switch {
 	case h.encoding == encRLEDictionary || h.encoding == encPlainDictionary:
-		if !hasDict || (kind != typeByteArray && kind != typeDouble) || len(p) < 1 {
+		if !hasDict || (kind != typeByteArray && kind != typeDouble && kind != typeInt64) || len(p) < 1 {
 			return errFallback
 		}
 		width := int(p[0])
@@ -631,14 +631,27 @@ func (d *Decoder) readDataPage(p []byte, h pageHeader, c tickparquet.Column, has
 		if !rleInt32(p[1:], width, st.idx) {
 			return errFallback
 		}
-		if kind == typeDouble {
+		switch kind {
+		case typeDouble:
 			st.flts = grow(st.flts[:0], present)
 			for j, x := range st.idx {
-				if x < 0 || int(x) >= len(st.dictF) {
+				if x < 0 || int(x) >= len(st.dictW) {
 					return errFallback
 				}
-				st.flts[j] = st.dictF[x]
+				st.flts[j] = math.Float64frombits(st.dictW[x])
 			}
+			break
+		case typeInt64:
+			st.ints = grow(st.ints[:0], present)
+			for j, x := range st.idx {
+				if x < 0 || int(x) >= len(st.dictW) {
+					return errFallback
+				}
+				st.ints[j] = int64(st.dictW[x])
+			}
+			break
+		}
+		if kind != typeByteArray {
 			break
 		}
 		st.strs = grow(st.strs[:0], present)
