@@ -35,6 +35,22 @@ func decodeBase64String(dst, src []byte) (n, end int, ok bool) {
 	i := 0
 	// Eight characters (six bytes) a step while they all belong to the alphabet.
 	t0, t1, t2, t3 := &b64[0], &b64[1], &b64[2], &b64[3]
+	// Sixteen characters (twelve bytes) a step while they all belong to the alphabet, then eight.
+	for i+16 <= len(src) && n+16 <= len(dst) {
+		s := src[i : i+16 : i+16]
+		x := t0[s[0]] | t1[s[1]] | t2[s[2]] | t3[s[3]]
+		y := t0[s[4]] | t1[s[5]] | t2[s[6]] | t3[s[7]]
+		z := t0[s[8]] | t1[s[9]] | t2[s[10]] | t3[s[11]]
+		w := t0[s[12]] | t1[s[13]] | t2[s[14]] | t3[s[15]]
+		if (x|y|z|w)&b64Bad != 0 {
+			break
+		}
+		d := dst[n : n+16 : n+16]
+		binary.BigEndian.PutUint64(d, uint64(x)<<40|uint64(y)<<16)
+		binary.BigEndian.PutUint64(d[6:], uint64(z)<<40|uint64(w)<<16)
+		n += 12
+		i += 16
+	}
 	for i+8 <= len(src) && n+8 <= len(dst) {
 		s := src[i : i+8 : i+8]
 		x := t0[s[0]] | t1[s[1]] | t2[s[2]] | t3[s[3]]

@@ -12,7 +12,6 @@ import (
 	"github.com/klauspost/compress/zstd"
 
 	"github.com/ticklake/ticklake/shared/schema"
-	"github.com/ticklake/ticklake/shared/tick"
 )
 
 // Parquet format enums (parquet.thrift).
@@ -156,7 +155,6 @@ type fileWriter struct {
 	cols        []columnDef
 	nfields     int          // declared fields among cols
 	fieldCounts []int        // values of each declared field in the file being written
-	vals        []tick.Value // scratch: one declared field's present values
 	dict        map[string]int32
 	dictVal     []string
 	dictCache   [256]dictSlot
@@ -166,6 +164,7 @@ type fileWriter struct {
 	idx     []int32
 	ints    []int64
 	flts    []float64
+	strs    []string
 	fdict   u64Dict
 }
 

@@ -84,28 +84,54 @@ func (f *fileWriter) writeField(c columnDef, rows []Row) chunkMeta {
 	}
 	f.present = grow(f.present, len(rows))
 	present := f.present
-	f.vals = f.vals[:0] // the present values, gathered once
-	for i := range rows {
-		present[i] = fi < len(rows[i].Fields) && rows[i].Fields[fi].Valid
-		if present[i] {
-			f.vals = append(f.vals, rows[i].Fields[fi])
+	// The present values, gathered once, typed.
+	k := fieldKind(c.ftype)
+	var n int
+	switch k {
+	case kindDouble:
+		f.flts = f.flts[:0]
+		for i := range rows {
+			fs := rows[i].Fields
+			present[i] = fi < len(fs) && fs[fi].Valid
+			if present[i] {
+				f.flts = append(f.flts, fs[fi].F)
+			}
 		}
+		n = len(f.flts)
+	case kindString:
+		f.strs = f.strs[:0]
+		for i := range rows {
+			fs := rows[i].Fields
+			present[i] = fi < len(fs) && fs[fi].Valid
+			if present[i] {
+				f.strs = append(f.strs, fs[fi].S)
+			}
+		}
+		n = len(f.strs)
+	default:
+		f.ints = f.ints[:0]
+		for i := range rows {
+			fs := rows[i].Fields
+			present[i] = fi < len(fs) && fs[fi].Valid
+			if present[i] {
+				f.ints = append(f.ints, fs[fi].I)
+			}
+		}
+		n = len(f.ints)
 	}
-	n := len(f.vals)
 	m.nullCount = int64(len(rows) - n)
 	f.levels = appendRLE(f.levels[:0], present, 1)
 	body := binary.LittleEndian.AppendUint32(f.body[:0], uint32(len(f.levels)))
 	body = append(body, f.levels...)
 	encoding := int32(encPlain)
-	switch k := fieldKind(c.ftype); {
+	switch {
 	case n == 0: // all null: no values, no dictionary, no min and max
 	case k == kindString:
 		f.resetDict()
 		f.idx = grow(f.idx, n)[:0]
 		var dictBody []byte
 		last, lastID := "", int32(-1)
-		for _, fv := range f.vals {
-			s := fv.S
+		for _, s := range f.strs {
 			if lastID >= 0 && s == last { // runs of one value, as rows sorted by symbol give
 				f.idx = append(f.idx, lastID)
 				continue
@@ -128,17 +154,13 @@ func (f *fileWriter) writeField(c columnDef, rows []Row) chunkMeta {
 		}
 		m.min, m.max = []byte(minS), []byte(maxS)
 	case k == kindDouble:
-		f.flts = grow(f.flts, n)[:0]
-		for _, fv := range f.vals {
-			f.flts = append(f.flts, fv.F)
-		}
 		body, encoding = f.doubles(&m, body, f.flts)
 	case k == kindBool:
 		lo, hi := byte(1), byte(0)
 		var acc byte
 		j := 0
-		for _, fv := range f.vals {
-			v := byte(fv.I & 1)
+		for _, x := range f.ints {
+			v := byte(x & 1)
 			lo, hi = min(lo, v), max(hi, v)
 			acc |= v << (j % 8)
 			j++
@@ -152,10 +174,6 @@ func (f *fileWriter) writeField(c columnDef, rows []Row) chunkMeta {
 		}
 		m.min, m.max = []byte{lo}, []byte{hi}
 	default: // int64, date and timestamp
-		f.ints = grow(f.ints, n)[:0]
-		for _, fv := range f.vals {
-			f.ints = append(f.ints, fv.I)
-		}
 		if k == kindDate {
 			lo, hi := int64Bounds(f.ints)
 			m.min, m.max = lo[:4], hi[:4] // little-endian: the int32's bytes come first
