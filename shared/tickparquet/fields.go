@@ -13,10 +13,8 @@ const (
 	kindBool                   // BOOLEAN, plain (bit-packed)
 )
 
-// fieldKind maps a declared type to the kind of its column: strings dictionary-encoded; bigints,
-// dates and timestamps delta-encoded when they mostly ascend (sequences, times), else plain; doubles
-// plain (zstd then finds their repeated exponent and high mantissa bytes: byte-stream-split measured
-// larger on the stock-index prices); booleans bit-packed.
+// fieldKind maps a declared type to the kind of its column (fieldEncoding says how it is encoded;
+// byte-stream-split measured larger than PLAIN and zstd on the stock-index prices).
 func fieldKind(t schema.Type) kind {
 	switch t {
 	case schema.String:

@@ -15,10 +15,16 @@
 //	<declared>       one optional column per declared field (package schema), typed as declared
 //	extra            BYTE_ARRAY  STRING, optional: undeclared fields outside the contract, as JSON
 //
-// Each object is one row group with one page a column: version 1 data pages; symbol dictionary-
-// encoded, ts, kafka_offset and kafka_timestamp DELTA_BINARY_PACKED, the rest PLAIN; declared
-// fields as fields.go says; zstd; column statistics (min, max, null count) for predicate pushdown. The encoder is written for this schema
-// alone: general Parquet libraries would push the function's deployment package past its size limit.
+// The consumer's objects (Encode) are one row group with one page a column, rows in Kafka offset
+// order (as they arrived: event times, Kafka timestamps and offsets then delta-encode to a few bits
+// each); compacted ones (EncodeSorted) hold rows in the caller's order, in one or more row groups.
+// Version 1 data pages; each column encoded as its columnDef says (encode.go): symbol and strings
+// RLE_DICTIONARY; ts, kafka_partition, kafka_offset and kafka_timestamp DELTA_BINARY_PACKED; doubles
+// RLE_DICTIONARY when few distinct values repeat (prices in cents), else PLAIN; integers delta,
+// dictionary or PLAIN by what the chunk holds; dictionary indices and definition levels in the
+// RLE/bit-packing hybrid; zstd; column statistics (min, max, null count) for predicate pushdown. The
+// encoder is written for this schema alone: general Parquet libraries would push the function's
+// deployment package past its size limit.
 package tickparquet
 
 import (
