@@ -169,11 +169,15 @@ func (p *parser) records(ev *Event) error {
 		b := Batch{Partition: -1}
 		start := len(p.all)
 		err := p.s.Array(func() error {
-			r, err := p.record()
-			if err != nil {
-				return err
+			p.all = append(p.all, Record{})
+			r := &p.all[len(p.all)-1]
+			if arena := len(p.arena); !p.fastRecord(r) {
+				p.arena = p.arena[:arena] // what a failed fast read decoded
+				var err error
+				if *r, err = p.record(); err != nil {
+					return err
+				}
 			}
-			p.all = append(p.all, r)
 			return nil
 		})
 		if err != nil {
