@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"unicode/utf8"
 
 	"github.com/ticklake/ticklake/shared/jsonscan"
 )
@@ -145,6 +146,15 @@ func (p *parser) rawString() ([]byte, error) {
 	if esc {
 		raw = jsonscan.Unescape(raw)
 	}
+	if !utf8.Valid(raw) { // as encoding/json reads it: each invalid byte becomes U+FFFD
+		var out []byte
+		for len(raw) > 0 {
+			r, n := utf8.DecodeRune(raw)
+			out = utf8.AppendRune(out, r)
+			raw = raw[n:]
+		}
+		raw = out
+	}
 	return raw, nil
 }
 
@@ -273,6 +283,7 @@ func (p *parser) record() (Record, error) {
 			r.Value = v
 			return err
 		case "headers":
+			r.Headers = nil // a repeated member replaces the earlier one, as encoding/json reads it
 			return p.headers(&r)
 		default:
 			return p.skip()

@@ -153,8 +153,8 @@ type fileWriter struct {
 	scratch     []byte // scratch: compressed page
 	scratch2    []byte // scratch: a dictionary page's body
 	cols        []columnDef
-	nfields     int          // declared fields among cols
-	fieldCounts []int        // values of each declared field in the file being written
+	nfields     int   // declared fields among cols
+	fieldCounts []int // values of each declared field in the file being written
 	dict        map[string]int32
 	dictVal     []string
 	dictCache   [256]dictSlot
