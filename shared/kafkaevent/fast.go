@@ -31,7 +31,15 @@ func (p *parser) fastRecord(r *Record) bool {
 		return false
 	}
 	ts, ok := fastInt(b, &i)
-	if !ok || !lit(`,"timestampType":"`+TimestampCreate+`"`) {
+	if !ok || !lit(`,"timestampType":"`) {
+		return false
+	}
+	tsType := TimestampCreate
+	switch {
+	case lit(TimestampCreate + `"`):
+	case lit(TimestampLogAppend + `"`):
+		tsType = TimestampLogAppend
+	default:
 		return false
 	}
 	var key []byte
@@ -47,7 +55,7 @@ func (p *parser) fastRecord(r *Record) bool {
 	if !ok || !lit(`,"headers":[]}`) {
 		return false
 	}
-	*r = Record{Topic: p.topic, Partition: int32(part), Offset: offset, Timestamp: ts, TimestampType: TimestampCreate,
+	*r = Record{Topic: p.topic, Partition: int32(part), Offset: offset, Timestamp: ts, TimestampType: tsType,
 		Key: key, Value: value}
 	p.s.I = i
 	return true
