@@ -393,6 +393,7 @@ type fastState struct {
 	flts   []float64
 	idx    []int32
 	dict   []string
+	dictW  []uint64 // a double or int64 column's dictionary, as 8-byte words
 	strs   []string
 	meta   footerMeta
 	byCol  []int // file leaf of each of the Decoder's columns, or -1
@@ -552,12 +553,23 @@ func (d *Decoder) readChunk(body []byte, dataEnd int64, ch chunk, c tickparquet.
 			return errFallback
 		}
 		if h.typ == pageDictionary {
-			if hasDict || row > 0 || physical(c) != typeByteArray || (h.encoding != encPlain && h.encoding != encPlainDictionary) {
+			kind := physical(c)
+			if hasDict || row > 0 || (kind != typeByteArray && kind != typeDouble && kind != typeInt64) || (h.encoding != encPlain && h.encoding != encPlainDictionary) {
 				return errFallback
 			}
 			hasDict = true
 			st.dict = st.dict[:0]
 			p := payload
+			if kind != typeByteArray {
+				if len(p) != 8*int(h.numValues) {
+					return errFallback
+				}
+				st.dictW = grow(st.dictW[:0], int(h.numValues))
+				for j := range st.dictW {
+					st.dictW[j] = binary.LittleEndian.Uint64(p[8*j:])
+				}
+				continue
+			}
 			for range h.numValues {
 				if len(p) < 4 || int(binary.LittleEndian.Uint32(p)) > len(p)-4 {
 					return errFallback
@@ -608,7 +620,7 @@ func (d *Decoder) readDataPage(p []byte, h pageHeader, c tickparquet.Column, has
 	kind := physical(c)
 	switch {
 	case h.encoding == encRLEDictionary || h.encoding == encPlainDictionary:
-		if !hasDict || kind != typeByteArray || len(p) < 1 {
+		if !hasDict || (kind != typeByteArray && kind != typeDouble && kind != typeInt64) || len(p) < 1 {
 			return errFallback
 		}
 		width := int(p[0])
@@ -618,6 +630,29 @@ func (d *Decoder) readDataPage(p []byte, h pageHeader, c tickparquet.Column, has
 		st.idx = grow(st.idx[:0], present)
 		if !rleInt32(p[1:], width, st.idx) {
 			return errFallback
+		}
+		switch kind {
+		case typeDouble:
+			st.flts = grow(st.flts[:0], present)
+			for j, x := range st.idx {
+				if x < 0 || int(x) >= len(st.dictW) {
+					return errFallback
+				}
+				st.flts[j] = math.Float64frombits(st.dictW[x])
+			}
+			break
+		case typeInt64:
+			st.ints = grow(st.ints[:0], present)
+			for j, x := range st.idx {
+				if x < 0 || int(x) >= len(st.dictW) {
+					return errFallback
+				}
+				st.ints[j] = int64(st.dictW[x])
+			}
+			break
+		}
+		if kind != typeByteArray {
+			break
 		}
 		st.strs = grow(st.strs[:0], present)
 		for j, x := range st.idx {
