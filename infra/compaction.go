@@ -42,6 +42,21 @@ type Compaction struct {
 // never taken over from a run still under way.
 const CompactorTimeout = 15 * time.Minute
 
+// A locked hour is tried again after lockRetry, doubling up to lockRetryMax.
+const (
+	lockRetry    = time.Minute
+	lockRetryMax = 5 * time.Minute
+)
+
+// lockRetries is how many retries of a locked hour wait out a lease taken just before the first try.
+func lockRetries(lease time.Duration) int {
+	n, waited, d := 0, time.Duration(0), lockRetry
+	for waited <= lease {
+		waited, n, d = waited+d, n+1, min(2*d, lockRetryMax)
+	}
+	return n + 1
+}
+
 // Errors of the lambda:invoke integration that are the Lambda service's, not the function's:
 // worth retrying with backoff.
 var lambdaServiceErrors = []string{"Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException",
@@ -55,12 +70,14 @@ var lambdaServiceErrors = []string{"Lambda.ServiceException", "Lambda.AWSLambdaE
 // it) → plan (lambda:invoke) → Map over the hours, at most Settings.CompactionConcurrency at once,
 // each hour compacted with retries on Lambda's service errors and its failure caught → cleanup of
 // superseded objects past the grace period → summary. An execution in which any hour failed fails
-// (Compaction.HoursFailed, the failed hours as the cause) after the other hours finished.
+// (Compaction.HoursFailed, the failed hours as the cause) after the other hours finished; one whose
+// cleanup failed fails too (Compaction.CleanupFailed). A locked hour is retried past the lock's lease.
 func NewCompaction(scope constructs.Construct, id string, p CompactionProps) Compaction {
 	s := p.Settings
 	stack := awscdk.Stack_Of(scope)
 	c := constructs.NewConstruct(scope, jsii.String(id))
 	minutes := func(m int) *string { return jsii.String((time.Duration(m) * time.Minute).String()) }
+	lease := CompactorTimeout + 5*time.Minute
 	fn := NewGoFunction(scope, "Compactor", s, GoFunctionProps{Name: "compactor",
 		Description: "Compacts each closed hour of the lake into one sorted, deduplicated Parquet object",
 		MemoryMB:    float64(s.CompactorMemoryMB), Timeout: awscdk.Duration_Seconds(jsii.Number(CompactorTimeout.Seconds())),
@@ -69,7 +86,7 @@ func NewCompaction(scope constructs.Construct, id string, p CompactionProps) Com
 			compactor.EnvDLQPrefix: jsii.String(s.DLQPrefix), compactor.EnvCompactedPrefix: jsii.String(s.CompactedPrefix),
 			compactor.EnvDatabase: jsii.String(s.Database), compactor.EnvTable: jsii.String(analytics.Table),
 			compactor.EnvLateness: minutes(s.CompactionLatenessMinutes), compactor.EnvGrace: minutes(s.CompactionGraceMinutes),
-			compactor.EnvLease:          jsii.String((CompactorTimeout + 5*time.Minute).String()),
+			compactor.EnvLease:          jsii.String(lease.String()),
 			compactor.EnvMaxObjectBytes: jsii.String(strconv.Itoa(s.CompactionMaxObjectMB << 20)),
 			compactor.EnvRowGroupBytes:  jsii.String(strconv.Itoa(s.CompactionRowGroupMB << 20)),
 			schema.EnvFields:            jsii.String(s.Fields.String())}})
@@ -111,6 +128,12 @@ func NewCompaction(scope constructs.Construct, id string, p CompactionProps) Com
 
 	// One hour: compacted, or its failure recorded; either way the other hours go on.
 	compact := invoke("CompactHour", map[string]any{"action": compactor.ActionCompact, "hour.$": "$.hour"}, "$.compaction")
+	// An hour another run holds is retried until that run's lease has run out: a retry of this
+	// execution's own attempt (after a Lambda service error) waits for that attempt to finish, and a
+	// crashed run's lock is taken over; past that the hour fails, and with it the execution.
+	compact.AddRetry(&sfn.RetryProps{Errors: jsii.Strings(compactor.ErrorHourLocked),
+		Interval: awscdk.Duration_Seconds(jsii.Number(lockRetry.Seconds())), MaxAttempts: jsii.Number(float64(lockRetries(lease))),
+		BackoffRate: jsii.Number(2), MaxDelay: awscdk.Duration_Seconds(jsii.Number(lockRetryMax.Seconds()))})
 	hourFailed := sfn.NewPass(c, jsii.String("HourFailed"), &sfn.PassProps{Parameters: &map[string]any{
 		"hour.$": "$.hour", "failed": true, "error.$": "$.error.Error", "cause.$": "$.error.Cause"}})
 	compact.AddCatch(hourFailed, &sfn.CatchProps{Errors: jsii.Strings("States.ALL"), ResultPath: jsii.String("$.error")})
@@ -132,8 +155,9 @@ func NewCompaction(scope constructs.Construct, id string, p CompactionProps) Com
 	planGiven.Next(anyHours)
 	planClosed.Next(anyHours)
 
-	// Superseded objects past the grace period go; a failure here fails nothing (the next run
-	// deletes them) but is kept in the output.
+	// Superseded objects past the grace period go; a failure here is kept in the output and, once
+	// the hours are done, fails the execution (Compaction.CleanupFailed), so that the alarm tells of
+	// objects that are not being deleted; the next run tries again.
 	cleanup := invoke("Cleanup", map[string]any{"action": compactor.ActionCleanup}, "$.cleanup")
 	hours.Next(cleanup)
 	noHours.Next(cleanup)
@@ -144,8 +168,11 @@ func NewCompaction(scope constructs.Construct, id string, p CompactionProps) Com
 		"hours.$": "States.ArrayLength($.results)", "failed_hours.$": "States.ArrayLength($.failed)"}})
 	hoursFailed := sfn.NewFail(c, jsii.String("HoursFailed"), &sfn.FailProps{
 		Error: jsii.String("Compaction.HoursFailed"), CausePath: jsii.String("States.JsonToString($.failed)")})
+	cleanupFailed := sfn.NewFail(c, jsii.String("CleanupFailed"), &sfn.FailProps{
+		Error: jsii.String("Compaction.CleanupFailed"), CausePath: jsii.String("States.JsonToString($.cleanup)")})
 	allDone := sfn.NewChoice(c, jsii.String("AllCompacted"), nil).
 		When(sfn.Condition_NumberGreaterThan(jsii.String("$.failed_hours"), jsii.Number(0)), hoursFailed, nil).
+		When(sfn.Condition_IsPresent(jsii.String("$.cleanup.Error")), cleanupFailed, nil).
 		Otherwise(sfn.NewSucceed(c, jsii.String("Done"), nil))
 	cleanup.AddCatch(summary, &sfn.CatchProps{Errors: jsii.Strings("States.ALL"), ResultPath: jsii.String("$.cleanup")})
 	cleanup.Next(summary)

@@ -91,8 +91,8 @@ func NewObservability(scope constructs.Construct, id string, p ObservabilityProp
 	alarm("OffsetLag", "The consumer is more than 100,000 records behind the topic for 15 minutes", offsetLag, 100000, 3)
 	alarm("DeadLetters", "Records were rejected and written to the dead-letter prefix", deadLetters, 1, 1)
 	alarm("AnalyticsFailed", "An analytics execution failed", p.StateMachine.MetricFailed(sum), 1, 1)
-	alarm("CompactionFailed", "A compaction execution failed: an hour could not be compacted (its output names the hours and errors); "+
-		"its live objects stay visible, and the next run tries again", p.Compaction.MetricFailed(sum), 1, 1)
+	alarm("CompactionFailed", "A compaction execution failed: an hour could not be compacted (its output names the hours and errors; "+
+		"its live objects stay visible) or the cleanup of superseded objects failed; the next run tries again", p.Compaction.MetricFailed(sum), 1, 1)
 	alarm("CompactionTimedOut", "A compaction execution timed out or was aborted", awscloudwatch.NewMathExpression(&awscloudwatch.MathExpressionProps{
 		Expression: jsii.String("timedout + aborted"), Period: five, Label: jsii.String("timed out or aborted"),
 		UsingMetrics: &map[string]awscloudwatch.IMetric{"timedout": p.Compaction.MetricTimedOut(sum), "aborted": p.Compaction.MetricAborted(sum)}}), 1, 1)

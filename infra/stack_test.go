@@ -21,6 +21,7 @@ import (
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"github.com/ticklake/ticklake/shared/analytics"
+	"github.com/ticklake/ticklake/shared/compactor"
 )
 
 var update = flag.Bool("update", false, "rewrite shared/analytics/*.asl.json from the synthesized template")
@@ -467,11 +468,15 @@ func TestCompactionDefinition(t *testing.T) {
 		t.Errorf("CompactHour payload %s", jsonText(p))
 	}
 	if hour["Resource"] != "arn:aws:states:::lambda:invoke" || !strings.Contains(jsonText(hour["Retry"]), "Lambda.TooManyRequestsException") ||
+		!strings.Contains(jsonText(hour["Retry"]), `"ErrorEquals":["`+compactor.ErrorHourLocked+`"]`) ||
 		!strings.Contains(jsonText(hour["Catch"]), `"Next":"HourFailed"`) {
 		t.Errorf("CompactHour: %s", jsonText(hour))
 	}
 	if f := asl.States["HoursFailed"]; f["Type"] != "Fail" || f["Error"] != "Compaction.HoursFailed" {
 		t.Errorf("HoursFailed: %v", f)
+	}
+	if f := asl.States["CleanupFailed"]; f["Type"] != "Fail" || f["Error"] != "Compaction.CleanupFailed" {
+		t.Errorf("CleanupFailed: %v", f)
 	}
 	out := runNode(t, "node_modules/.bin/asl-validator", "--json-path", "shared/analytics/compaction.asl.json")
 	t.Logf("asl-validator: %s", out)

@@ -23,6 +23,12 @@ type compactionOutput struct {
 		Result compactor.Response `json:"result"`
 	} `json:"results"`
 	FailedHours int `json:"failed_hours"`
+	// Cleanup is the cleanup's response, or its error.
+	Cleanup struct {
+		Response *compactor.Response `json:"response"`
+		Error    string              `json:"Error"`
+		Cause    string              `json:"Cause"`
+	} `json:"cleanup"`
 }
 
 // compact runs the compaction state machine once (hours empty: every closed hour that needs it) and
@@ -77,6 +83,12 @@ func printCompaction(out io.Writer, ex sfn.Execution) {
 			fmt.Fprintf(out, "  %s  %d objects, %s, %d rows -> %d object(s), %s, %d rows (%d duplicates dropped) at %s\n",
 				r.Hour, c.ObjectsIn, size(c.BytesIn), c.RowsIn, c.ObjectsOut, size(c.BytesOut), c.RowsOut, c.Duplicates, c.Location)
 		}
+	}
+	switch cl := o.Cleanup; {
+	case cl.Error != "":
+		fmt.Fprintf(out, "  cleanup FAILED %s: %s\n", cl.Error, cl.Cause)
+	case cl.Response != nil:
+		fmt.Fprintf(out, "  cleanup: %d superseded objects deleted\n", cl.Response.Deleted)
 	}
 }
 

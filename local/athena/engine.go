@@ -537,7 +537,8 @@ func (e *Engine) locationFiles(loc string) []string {
 	return files
 }
 
-// fileColumns returns, for each file, the names of the columns it holds, lower-cased.
+// fileColumns returns, for each file, the names of the columns it holds, lower-cased, each true when
+// the column is a timestamp adjusted to UTC (which DuckDB reads as TIMESTAMP WITH TIME ZONE).
 func (e *Engine) fileColumns(ctx context.Context, files []string) (map[string]map[string]bool, error) {
 	have := map[string]map[string]bool{}
 	if len(files) == 0 {
@@ -547,28 +548,33 @@ func (e *Engine) fileColumns(ctx context.Context, files []string) (map[string]ma
 	for i, f := range files {
 		quoted[i] = quoteLiteral(f)
 	}
-	rows, err := e.db.QueryContext(ctx, "SELECT DISTINCT file_name, lower(name) FROM parquet_schema(["+strings.Join(quoted, ", ")+"])")
+	rows, err := e.db.QueryContext(ctx, "SELECT DISTINCT file_name, lower(name), coalesce(logical_type LIKE 'TimestampType(isAdjustedToUTC=1%', false) FROM parquet_schema(["+strings.Join(quoted, ", ")+"])")
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var file, name string
-		if err := rows.Scan(&file, &name); err != nil {
+		var instant bool
+		if err := rows.Scan(&file, &name, &instant); err != nil {
 			return nil, err
 		}
 		if have[file] == nil {
 			have[file] = map[string]bool{}
 		}
-		have[file][name] = true
+		have[file][name] = instant
 	}
 	return have, rows.Err()
 }
 
 // viewSQL selects a table's catalog columns from its files by name, typed as Athena types them, NULL
 // where none of a partition's files holds a column (have: the columns each file holds, as Athena
-// reads Parquet); each partition's keys are its cataloged values, typed as the keys. withFile adds the
-// column fileColumn: each row's file.
+// reads Parquet, from fileColumns); each partition's keys are its cataloged values, typed as the keys.
+// withFile adds the column fileColumn: each row's file.
+//
+// A Parquet timestamp adjusted to UTC (DuckDB's TIMESTAMP WITH TIME ZONE) that the catalog types
+// `timestamp` becomes the same instant through its microseconds since the epoch: in the engine's
+// UTC session that equals the cast, which goes through ICU's calendar, about 0.2 µs a value.
 func viewSQL(t glue.Table, groups []fileGroup, have map[string]map[string]bool, withFile bool) string {
 	var selects []string
 	for _, g := range groups {
@@ -576,18 +582,28 @@ func viewSQL(t glue.Table, groups []fileGroup, have map[string]map[string]bool, 
 			continue
 		}
 		holds := map[string]bool{}
+		instant := map[string]bool{} // every file holding the column holds a timestamp adjusted to UTC
 		quoted := make([]string, len(g.files))
 		for i, f := range g.files {
 			quoted[i] = quoteLiteral(f)
-			for c := range have[f] {
+			for c, utc := range have[f] {
+				if !holds[c] {
+					instant[c] = utc
+				}
 				holds[c] = true
+				instant[c] = instant[c] && utc
 			}
 		}
 		var cols []string
 		for _, c := range t.StorageDescriptor.Columns {
+			name := strings.ToLower(c.Name)
 			src := quoteIdent(c.Name)
-			if !holds[strings.ToLower(c.Name)] {
+			switch {
+			case !holds[name]:
 				src = "NULL"
+			case instant[name] && duckType(c.Type) == "TIMESTAMP":
+				cols = append(cols, fmt.Sprintf("make_timestamp(epoch_us(%s)) AS %s", src, quoteIdent(c.Name)))
+				continue
 			}
 			cols = append(cols, fmt.Sprintf("CAST(%s AS %s) AS %s", src, duckType(c.Type), quoteIdent(c.Name)))
 		}

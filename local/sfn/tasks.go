@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"reflect"
 	"strings"
 	"time"
 )
@@ -111,6 +112,20 @@ func lambdaName(arn string) (string, bool) {
 	return arn, arn != "" && !strings.Contains(arn, ":")
 }
 
+// functionErrorName is the error a function's failure raises in Step Functions: the error type that
+// Lambda's Go runtime reports for it, the name of the error's Go type (its element's for a pointer),
+// as aws-lambda-go names it; Lambda.Unknown when the type has no name.
+func functionErrorName(err error) string {
+	t := reflect.TypeOf(err)
+	if t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t.Name() == "" {
+		return "Lambda.Unknown"
+	}
+	return t.Name()
+}
+
 func (lt *LocalTasks) invoke(ctx context.Context, fn string, payload any, wrap bool) (any, error) {
 	body, err := json.Marshal(payload)
 	if err != nil {
@@ -118,7 +133,7 @@ func (lt *LocalTasks) invoke(ctx context.Context, fn string, payload any, wrap b
 	}
 	out, err := lt.Invoke(ctx, fn, body)
 	if err != nil {
-		return nil, &Error{Name: "Lambda.Unknown", Cause: err.Error()}
+		return nil, &Error{Name: functionErrorName(err), Cause: err.Error()}
 	}
 	var v any
 	if len(out) > 0 {

@@ -18,6 +18,7 @@ import (
 	"github.com/ticklake/ticklake/local/sfn"
 	"github.com/ticklake/ticklake/shared/analytics"
 	"github.com/ticklake/ticklake/shared/awsx"
+	"github.com/ticklake/ticklake/shared/compactor"
 )
 
 // TestCompaction runs the checked-in compaction definition on the local twin: {} compacts nothing
@@ -131,4 +132,100 @@ func TestCompactionSchedule(t *testing.T) {
 			t.Fatal("no scheduled compaction")
 		}
 	}
+}
+
+// TestCompactionCleanupFails: a cleanup that fails fails the execution, after the hours, so that the
+// alarm on failed executions tells of superseded objects not being deleted.
+func TestCompactionCleanupFails(t *testing.T) {
+	var st *Stack
+	opts := Options{NoPipeline: true}
+	opts.OnStep = func(ev sfn.Event) {
+		if ev.Type == "TaskStateEntered" && ev.State == "Cleanup" {
+			fn, _ := st.Functions.Get(lambdas.Compactor)
+			fn.FailNext.Store(1)
+		}
+	}
+	st = start(t, opts)
+	ex, err := st.Compact(context.Background(), nil)
+	if err != nil || ex.Status != "FAILED" || ex.Error != "Compaction.CleanupFailed" || !strings.Contains(ex.Cause, "injected failure") {
+		t.Fatalf("cleanup failed: %s %s %s %v", ex.Status, ex.Error, ex.Cause, err)
+	}
+}
+
+// TestCompactionLockedHour runs the compaction while another run holds one hour's lock, as a retry of
+// a Lambda invocation still under way would find it: the hour is not reported skipped. Released
+// while the execution waits, the hour is compacted in the same execution; held past the retries, the
+// hour fails, and with it the execution.
+func TestCompactionLockedHour(t *testing.T) {
+	var st *Stack
+	var release atomic.Bool
+	var retries atomic.Int64
+	var lockKey string
+	opts := fastOptions()
+	opts.OnStep = func(ev sfn.Event) {
+		if ev.Type != "StateRetry" || ev.State != "CompactHour" {
+			return
+		}
+		retries.Add(1)
+		if release.CompareAndSwap(true, false) {
+			if _, err := st.s3Client().DeleteObject(context.Background(), &s3.DeleteObjectInput{Bucket: aws.String(DataBucket),
+				Key: aws.String(lockKey)}); err != nil {
+				t.Error(err)
+			}
+		}
+	}
+	st = start(t, opts)
+	produce(t, st)
+	parts, err := st.Catalog.Partitions(Database, analytics.Table)
+	if err != nil || len(parts) == 0 {
+		t.Fatalf("partitions %v: %v", parts, err)
+	}
+	hour := parts[0].Values[0] + "T" + parts[0].Values[1]
+	p, err := compactor.ParseHour(hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lockKey = compactor.DefaultCompactedPrefix + p.Path() + compactor.LockName
+	ctx := context.Background()
+	hold := func() { // as another run holds it, with a lease a year long
+		body := `{"run":"20260101T000000Z-other","expires":"` + time.Now().AddDate(1, 0, 0).UTC().Format(time.RFC3339) + `"}`
+		if _, err := st.s3Client().PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(DataBucket), Key: aws.String(lockKey),
+			Body: strings.NewReader(body)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	hold()
+	ex, err := st.Compact(ctx, []string{hour})
+	if err != nil || ex.Status != "FAILED" || ex.Error != "Compaction.HoursFailed" ||
+		!strings.Contains(ex.Cause, compactor.ErrorHourLocked) || !strings.Contains(ex.Cause, hour) {
+		t.Fatalf("held past the retries: %s %s %s %v", ex.Status, ex.Error, ex.Cause, err)
+	}
+	if retries.Load() < 2 {
+		t.Errorf("%d retries of the locked hour", retries.Load())
+	}
+
+	hold()
+	release.Store(true)
+	ex, err = st.Compact(ctx, []string{hour})
+	if err != nil || ex.Status != "SUCCEEDED" {
+		t.Fatalf("released while waiting: %s %s %s %v", ex.Status, ex.Error, ex.Cause, err)
+	}
+	var out struct {
+		Results []struct {
+			Result compactor.Response `json:"result"`
+		} `json:"results"`
+	}
+	if err := json.Unmarshal([]byte(ex.Output), &out); err != nil || len(out.Results) != 1 {
+		t.Fatalf("output %s: %v", ex.Output, err)
+	}
+	if r := out.Results[0].Result; r.Skipped || r.ObjectsOut != 1 || !strings.Contains(r.Location, "/run=") {
+		t.Fatalf("released while waiting: %+v", r)
+	}
+}
+
+// s3Client is an S3 client of the stack's endpoint, as the AWS CLI would use it.
+func (st *Stack) s3Client() *s3.Client {
+	return awsx.NewS3(aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(st.Endpoint),
+		Credentials: credentials.NewStaticCredentialsProvider("test", "test", "")})
 }

@@ -62,6 +62,22 @@ const (
 	ActionCleanup = "cleanup"
 )
 
+// ErrorHourLocked is the error name Step Functions sees when compact finds the hour locked by another
+// run (the name of HourLockedError's type, as Lambda's Go runtime names a function's error).
+const ErrorHourLocked = "HourLockedError"
+
+// HourLockedError is returned by compact when another run holds the hour's lock with a live lease:
+// a run of another execution, or this execution's own earlier attempt still under way after a
+// Lambda service error was retried. The hour is neither compacted nor known to be, so it is an
+// error, not a skip: the state machine retries it until the lease has run out, then fails the hour.
+type HourLockedError struct {
+	Hour   string
+	Reason string
+}
+
+// Error names the hour and who holds it.
+func (e *HourLockedError) Error() string { return "hour " + e.Hour + " is " + e.Reason }
+
 // HourFormat is the format of an hour in requests and responses, such as "2026-11-25T14" (UTC).
 const HourFormat = "2006-01-02T15"
 

@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http/httptest"
+	"reflect"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -140,7 +141,11 @@ func record(part int32, off int64) tickparquet.Row {
 }
 
 // batch writes records [first, last] of a topic partition to the live folder, as the consumer does.
-func (l *lake) batch(part int32, first, last int64) {
+func (l *lake) batch(part int32, first, last int64) { l.batchIn("", part, first, last) }
+
+// batchIn writes records [first, last] of a topic partition to sub, a subfolder of the live folder
+// ("a/b/"), or to the live folder itself when sub is empty.
+func (l *lake) batchIn(sub string, part int32, first, last int64) {
 	var rows []tickparquet.Row
 	for off := first; off <= last; off++ {
 		rows = append(rows, record(part, off))
@@ -149,7 +154,7 @@ func (l *lake) batch(part int32, first, last int64) {
 	if err != nil {
 		l.t.Fatal(err)
 	}
-	key := layout.DataKey("ticks/", layout.PartitionOf(hourStart.UnixMicro()), layout.BatchName(topic, part, first, last))
+	key := "ticks/" + layout.PartitionOf(hourStart.UnixMicro()).Path() + sub + layout.BatchName(topic, part, first, last) + layout.DataSuffix
 	if _, err := l.s3.PutObject(context.Background(), &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(key),
 		Body: bytes.NewReader(body)}); err != nil {
 		l.t.Fatal(err)
@@ -293,7 +298,8 @@ func TestCrashesAndConcurrency(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				res, err := l.compact(h)
-				if err != nil && !errors.Is(err, crash) {
+				var locked *compactor.HourLockedError
+				if err != nil && !errors.Is(err, crash) && !errors.As(err, &locked) {
 					t.Errorf("round %d: %v", round, err)
 				}
 				t.Logf("round %d run %d: %+v err %v", round, i, res, err)
@@ -418,8 +424,188 @@ func lateAndRetried(t *testing.T, l *lake) {
 	if s.rows != 310 || s.distinct != 310 || s.objects != 1 {
 		t.Fatalf("after the next run: %d rows, %d distinct in %d objects, want 310 in 1", s.rows, s.distinct, s.objects)
 	}
+	// Run again (as a retried invocation whose first attempt finished would be): skipped, saying which
+	// run compacted the hour.
+	again, err := l.compact(h)
+	if err != nil || !again.Skipped || again.Location != res.Location || !strings.Contains(again.Reason, "nothing new") ||
+		!strings.Contains(again.Reason, strings.TrimSuffix(res.Location[strings.Index(res.Location, "run=")+4:], "/")) {
+		t.Fatalf("third run: %+v, %v", again, err)
+	}
+}
+
+// TestSubfolders takes objects in subfolders of the live folder, as a query of the live folder reads
+// them: before the first compaction and after it, where the plan must find them too.
+func TestSubfolders(t *testing.T) {
+	l := newLake(t)
+	l.batch(0, 0, 99)
+	l.batchIn("backfill/", 1, 0, 49)
+	h := l.handler(compactor.Hooks{})
+	if res, err := l.compact(h); err != nil || res.RowsOut != 150 || res.ObjectsIn != 2 {
+		t.Fatalf("first run: %+v, %v", res, err)
+	}
+	l.batchIn("backfill/", 1, 50, 99) // late, in a subfolder
+	l.batchIn("a/b/", 2, 0, 9)        // deeper
+	l.batchIn("backfill/", 1, 25, 74) // overlapping what was taken
+	if plan, err := h.Handle(context.Background(), compactor.Request{Action: compactor.ActionPlan}); err != nil ||
+		strings.Join(plan.Hours, ",") != "2026-11-25T14" {
+		t.Fatalf("plan after objects landed in subfolders: %v, %v", plan.Hours, err)
+	}
+	res, err := l.compact(h)
+	if err != nil || res.Skipped || res.RowsOut != 210 || res.Duplicates != 50 {
+		t.Fatalf("second run: %+v, %v", res, err)
+	}
+	s, _ := l.query(context.Background())
+	if s.rows != 210 || s.distinct != 210 || s.objects != 1 {
+		t.Fatalf("after the second run: %d rows, %d distinct in %d objects, want 210 in 1", s.rows, s.distinct, s.objects)
+	}
 	if res, err := l.compact(h); err != nil || !res.Skipped {
 		t.Fatalf("third run: %+v, %v", res, err)
+	}
+	// Past the grace period the superseded objects, subfolders included, are deleted.
+	l.clock.Advance(l.cfg.Grace + time.Minute)
+	if _, err := h.Handle(context.Background(), compactor.Request{Action: compactor.ActionCleanup}); err != nil {
+		t.Fatal(err)
+	}
+	left, err := l.s3.ListObjectsV2(context.Background(), &s3.ListObjectsV2Input{Bucket: aws.String(bucket), Prefix: aws.String("ticks/")})
+	if err != nil || len(left.Contents) != 0 {
+		t.Fatalf("live objects left after the grace period: %d (%v)", len(left.Contents), err)
+	}
+}
+
+// TestLockedHour: an hour whose lock another run holds (here a run that stopped after its write) is
+// an error named as the state machine retries it, not a skip; once the lease has run out, the next
+// run takes the lock over and compacts.
+func TestLockedHour(t *testing.T) {
+	l := newLake(t)
+	l.batch(0, 0, 99)
+	stop := l.handler(compactor.Hooks{AfterWrite: func(context.Context, string) error { return errors.New("crash") }})
+	if _, err := l.compact(stop); err == nil {
+		t.Fatal("the stopped run succeeded")
+	}
+	h := l.handler(compactor.Hooks{})
+	res, err := l.compact(h)
+	var locked *compactor.HourLockedError
+	if !errors.As(err, &locked) || locked.Hour != "2026-11-25T14" || res.Skipped {
+		t.Fatalf("while locked: %+v, %v", res, err)
+	}
+	// Lambda's Go runtime reports an error by its type's name: the name the state machine retries.
+	if name := reflect.TypeOf(err).Elem().Name(); name != compactor.ErrorHourLocked {
+		t.Errorf("error type %s, want %s", name, compactor.ErrorHourLocked)
+	}
+	l.clock.Advance(l.cfg.Lease + time.Second)
+	if res, err := l.compact(h); err != nil || res.Skipped || res.RowsOut != 100 {
+		t.Fatalf("after the lease: %+v, %v", res, err)
+	}
+}
+
+// counting is an S3 client that counts the manifests read.
+type counting struct {
+	compactor.S3API
+	manifests atomic.Int64
+}
+
+func (c *counting) GetObject(ctx context.Context, in *s3.GetObjectInput, opts ...func(*s3.Options)) (*s3.GetObjectOutput, error) {
+	if strings.HasSuffix(aws.ToString(in.Key), "/"+compactor.ManifestName) {
+		c.manifests.Add(1)
+	}
+	return c.S3API.GetObject(ctx, in, opts...)
+}
+
+// TestCleanupReadsPendingHoursOnly: cleanup reads the manifests of the hours with deletions pending,
+// not of every hour ever compacted, so its cost does not grow with the lake's age.
+func TestCleanupReadsPendingHoursOnly(t *testing.T) {
+	l := newLake(t)
+	cnt := &counting{S3API: l.s3}
+	h := compactor.New(l.cfg, cnt, l.glue.Client, slog.New(slog.NewTextHandler(io.Discard, nil)), compactor.WithClock(l.clock))
+	const hours = 6
+	for i := range hours {
+		start := hourStart.Add(time.Duration(i) * time.Hour)
+		if i > 0 {
+			l.catalog(start)
+		}
+		p := layout.PartitionOf(start.UnixMicro())
+		body, err := l.enc.Encode([]tickparquet.Row{record(0, int64(i))}, tickparquet.Meta{Topic: topic, FirstOffset: int64(i), LastOffset: int64(i)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		key := layout.DataKey("ticks/", p, layout.BatchName(topic, 0, int64(i), int64(i)))
+		if _, err := l.s3.PutObject(context.Background(), &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(key),
+			Body: bytes.NewReader(body)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	l.clock.Advance(hours * time.Hour)
+	plan, err := h.Handle(context.Background(), compactor.Request{Action: compactor.ActionPlan})
+	if err != nil || len(plan.Hours) != hours {
+		t.Fatalf("plan: %v, %v", plan.Hours, err)
+	}
+	for _, hour := range plan.Hours {
+		if res, err := h.Handle(context.Background(), compactor.Request{Action: compactor.ActionCompact, Hour: hour}); err != nil || res.RowsOut != 1 {
+			t.Fatalf("%s: %+v, %v", hour, res, err)
+		}
+	}
+	cleanup := func() compactor.Response {
+		t.Helper()
+		cnt.manifests.Store(0)
+		res, err := h.Handle(context.Background(), compactor.Request{Action: compactor.ActionCleanup})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	if res := cleanup(); res.Deleted != 0 || cnt.manifests.Load() != hours {
+		t.Errorf("within the grace period: %d deleted, %d manifests read, want 0 and %d", res.Deleted, cnt.manifests.Load(), hours)
+	}
+	l.clock.Advance(l.cfg.Grace)
+	if res := cleanup(); res.Deleted != hours {
+		t.Errorf("past the grace period: %d deleted, want %d", res.Deleted, hours)
+	}
+	if res := cleanup(); res.Deleted != 0 || cnt.manifests.Load() != 0 {
+		t.Errorf("nothing pending: %d deleted, %d manifests read, want none", res.Deleted, cnt.manifests.Load())
+	}
+	// Compacted again, an hour has deletions pending once more, and only it is read.
+	l.batch(1, 0, 9)
+	if _, err := l.compact(h); err != nil {
+		t.Fatal(err)
+	}
+	l.clock.Advance(l.cfg.Grace)
+	if res := cleanup(); res.Deleted != 2 || cnt.manifests.Load() == 0 || cnt.manifests.Load() > 3 {
+		t.Errorf("one hour pending: %d deleted, %d manifests read, want 2 deleted, the hour's manifest read", res.Deleted, cnt.manifests.Load())
+	}
+}
+
+// TestPlanBacklog: a backlog longer than one execution holds is planned oldest first, MaxHours at a
+// time, saying how many are left; naming more hours than that is refused, naming the limit.
+func TestPlanBacklog(t *testing.T) {
+	l := newLake(t)
+	const backlog = compactor.MaxHours + 30
+	var named []string
+	for i := range backlog {
+		start := hourStart.Add(time.Duration(i) * time.Hour)
+		if i > 0 {
+			l.catalog(start)
+		}
+		key := layout.DataKey("ticks/", layout.PartitionOf(start.UnixMicro()), layout.BatchName(topic, 0, 0, 9))
+		if _, err := l.s3.PutObject(context.Background(), &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(key),
+			Body: strings.NewReader("x")}); err != nil {
+			t.Fatal(err)
+		}
+		named = append(named, start.Format(compactor.HourFormat))
+	}
+	l.clock.Advance(backlog * time.Hour)
+	h := l.handler(compactor.Hooks{})
+	res, err := h.Handle(context.Background(), compactor.Request{Action: compactor.ActionPlan})
+	if err != nil || len(res.Hours) != compactor.MaxHours || res.Hours[0] != named[0] || res.Hours[compactor.MaxHours-1] != named[compactor.MaxHours-1] ||
+		!strings.Contains(res.Reason, "30 more") {
+		t.Fatalf("plan of a backlog of %d: %d hours from %v (%s), %v", backlog, len(res.Hours), res.Hours[:1], res.Reason, err)
+	}
+	if _, err := h.Handle(context.Background(), compactor.Request{Action: compactor.ActionPlan, Hours: named}); !errors.Is(err, compactor.ErrTooManyHours) ||
+		!strings.Contains(err.Error(), fmt.Sprint(compactor.MaxHours)) {
+		t.Fatalf("%d hours named: %v", len(named), err)
+	}
+	if res, err := h.Handle(context.Background(), compactor.Request{Action: compactor.ActionPlan, Hours: named[:compactor.MaxHours]}); err != nil ||
+		len(res.Hours) != compactor.MaxHours {
+		t.Fatalf("%d hours named: %d, %v", compactor.MaxHours, len(res.Hours), err)
 	}
 }
 

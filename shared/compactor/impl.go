@@ -36,8 +36,20 @@ const (
 	partName     = "part-%05d" + layout.DataSuffix
 )
 
+// PendingFolder, under COMPACTED_PREFIX, holds one marker object per hour whose manifest lists
+// superseded objects not deleted yet, named by the hour: pending/2026-11-25T14.
+const PendingFolder = "pending/"
+
 // ErrBadHour is wrapped by the error returned for a malformed hour.
 var ErrBadHour = errors.New("bad hour, want YYYY-MM-DDTHH")
+
+// ErrTooManyHours is wrapped by the error returned when a plan names more than MaxHours hours.
+var ErrTooManyHours = errors.New("too many hours")
+
+// MaxHours bounds the hours one plan returns, so that one execution's state (the Map's results,
+// some 400 bytes an hour, more for a failed one) stays well under Step Functions' 256 KiB: a longer
+// backlog is done oldest first, MaxHours an execution.
+const MaxHours = 100
 
 // errCrash marks an error returned by a hook: the compaction stops there as if the process died,
 // leaving its lock held.
@@ -96,8 +108,12 @@ func hourOf(p layout.Partition) string { return p.DT + "T" + p.Hour }
 func (h *Handler) handle(ctx context.Context, req Request) (Response, error) {
 	switch req.Action {
 	case ActionPlan:
-		hours, err := h.plan(ctx, req.Hours)
-		return Response{Hours: hours, Reason: fmt.Sprintf("%d hours to compact", len(hours))}, err
+		hours, more, err := h.plan(ctx, req.Hours)
+		reason := fmt.Sprintf("%d hours to compact", len(hours))
+		if more > 0 {
+			reason += fmt.Sprintf(", %d more left to the next runs (at most %d in one)", more, MaxHours)
+		}
+		return Response{Hours: hours, Reason: reason}, err
 	case ActionCompact:
 		p, err := ParseHour(req.Hour)
 		if err != nil {
@@ -138,8 +154,8 @@ func (h *Handler) hourPrefix(p layout.Partition) string { return h.cfg.Compacted
 func (h *Handler) livePrefix(p layout.Partition) string { return h.cfg.DataPrefix + p.Path() }
 func (h *Handler) url(key string) string                { return "s3://" + h.cfg.Bucket + "/" + key }
 
-// list returns the objects under prefix; with direct, only those directly in it.
-func (h *Handler) list(ctx context.Context, prefix string, direct bool) ([]Object, error) {
+// list returns every object under prefix, subfolders included.
+func (h *Handler) list(ctx context.Context, prefix string) ([]Object, error) {
 	var out []Object
 	in := &s3.ListObjectsV2Input{Bucket: aws.String(h.cfg.Bucket), Prefix: aws.String(prefix)}
 	for {
@@ -148,11 +164,7 @@ func (h *Handler) list(ctx context.Context, prefix string, direct bool) ([]Objec
 			return nil, fmt.Errorf("list s3://%s/%s: %w", h.cfg.Bucket, prefix, err)
 		}
 		for _, o := range page.Contents {
-			k := aws.ToString(o.Key)
-			if direct && strings.Contains(k[len(prefix):], "/") {
-				continue
-			}
-			out = append(out, Object{Key: k, ETag: aws.ToString(o.ETag), Size: aws.ToInt64(o.Size)})
+			out = append(out, Object{Key: aws.ToString(o.Key), ETag: aws.ToString(o.ETag), Size: aws.ToInt64(o.Size)})
 		}
 		if !aws.ToBool(page.IsTruncated) || page.NextContinuationToken == nil {
 			return out, nil
@@ -161,9 +173,10 @@ func (h *Handler) list(ctx context.Context, prefix string, direct bool) ([]Objec
 	}
 }
 
-// liveObjects are the data objects in an hour's live folder.
+// liveObjects are the data objects in an hour's live folder, subfolders included: a query of the
+// live folder reads them, so compaction takes them too.
 func (h *Handler) liveObjects(ctx context.Context, p layout.Partition) ([]Object, error) {
-	objs, err := h.list(ctx, h.livePrefix(p), true)
+	objs, err := h.list(ctx, h.livePrefix(p))
 	if err != nil {
 		return nil, err
 	}
@@ -206,14 +219,47 @@ func (h *Handler) readManifest(ctx context.Context, p layout.Partition) (*Manife
 	return &m, nil
 }
 
+// writeManifest writes the hour's manifest and keeps the hour's pending marker: present whenever the
+// manifest lists superseded objects (put before the manifest, so a crash between leaves a marker
+// too many, never one too few), absent once it lists none.
 func (h *Handler) writeManifest(ctx context.Context, p layout.Partition, m *Manifest) error {
 	body, err := json.MarshalIndent(m, "", " ")
 	if err != nil {
 		return fmt.Errorf("manifest of %s: %w", hourOf(p), err)
 	}
-	key := h.hourPrefix(p) + ManifestName
+	pending := len(m.Superseded) > 0
+	if pending {
+		if err := h.put(ctx, h.pendingKey(p), []byte(hourOf(p)), "text/plain"); err != nil {
+			return err
+		}
+	}
+	if err := h.put(ctx, h.hourPrefix(p)+ManifestName, body, "application/json"); err != nil {
+		return err
+	}
+	if !pending {
+		return h.unmark(ctx, p)
+	}
+	return nil
+}
+
+// pendingPrefix is where the pending markers lie: one per hour whose manifest lists superseded
+// objects, so that cleanup reads those hours only, not every hour the lake ever compacted.
+func (h *Handler) pendingPrefix() string { return h.cfg.CompactedPrefix + PendingFolder }
+
+func (h *Handler) pendingKey(p layout.Partition) string { return h.pendingPrefix() + hourOf(p) }
+
+// unmark deletes the hour's pending marker.
+func (h *Handler) unmark(ctx context.Context, p layout.Partition) error {
+	key := h.pendingKey(p)
+	if _, err := h.s3.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(h.cfg.Bucket), Key: aws.String(key)}); err != nil && !notFound(err) {
+		return fmt.Errorf("delete %s: %w", h.url(key), err)
+	}
+	return nil
+}
+
+func (h *Handler) put(ctx context.Context, key string, body []byte, contentType string) error {
 	if _, err := h.s3.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(h.cfg.Bucket), Key: aws.String(key),
-		Body: bytes.NewReader(body), ContentType: aws.String("application/json")}); err != nil {
+		Body: bytes.NewReader(body), ContentType: aws.String(contentType)}); err != nil {
 		return fmt.Errorf("put %s: %w", h.url(key), err)
 	}
 	return nil
@@ -258,8 +304,8 @@ func (h *Handler) pending(live []Object, m *Manifest, loc string) []Object {
 	return out
 }
 
-// plan returns the hours to compact, sorted.
-func (h *Handler) plan(ctx context.Context, hours []string) ([]string, error) {
+// plan returns the hours to compact, sorted: at most MaxHours, the oldest, and how many more need it.
+func (h *Handler) plan(ctx context.Context, hours []string) ([]string, int, error) {
 	log := logging.For(ctx, h.log)
 	var cands []layout.Partition
 	explicit := len(hours) > 0
@@ -274,18 +320,18 @@ func (h *Handler) plan(ctx context.Context, hours []string) ([]string, error) {
 			cands = append(cands, p)
 		}
 		if len(bad) > 0 {
-			return nil, fmt.Errorf("%w: %s", ErrBadHour, strings.Join(bad, ", "))
+			return nil, 0, fmt.Errorf("%w: %s", ErrBadHour, strings.Join(bad, ", "))
 		}
 	} else {
 		// Live folders empty out as superseded objects are deleted, so one listing finds the hours
 		// that received data since their last compaction.
-		objs, err := h.list(ctx, h.cfg.DataPrefix, false)
+		objs, err := h.list(ctx, h.cfg.DataPrefix)
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		now := h.clock.Now()
 		for _, o := range objs {
-			p, ok := layout.ParseDataKey(h.cfg.DataPrefix, o.Key)
+			p, ok := h.liveHour(o.Key)
 			if !ok {
 				continue
 			}
@@ -298,11 +344,15 @@ func (h *Handler) plan(ctx context.Context, hours []string) ([]string, error) {
 	}
 	slices.SortFunc(cands, func(a, b layout.Partition) int { return strings.Compare(hourOf(a), hourOf(b)) })
 	cands = slices.Compact(cands)
+	if explicit && len(cands) > MaxHours {
+		return nil, 0, fmt.Errorf("%w: %d hours named, at most %d in one execution (the state's size limit): start several",
+			ErrTooManyHours, len(cands), MaxHours)
+	}
 	out := []string{}
 	for _, p := range cands {
 		part, err := h.partition(ctx, p)
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		if part == nil {
 			log.Info("hour not cataloged: left to the crawler", "hour", hourOf(p))
@@ -314,17 +364,35 @@ func (h *Handler) plan(ctx context.Context, hours []string) ([]string, error) {
 		}
 		live, err := h.liveObjects(ctx, p)
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		m, err := h.readManifest(ctx, p)
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		if len(h.pending(live, m, location(part))) > 0 {
 			out = append(out, hourOf(p))
 		}
 	}
-	return out, nil
+	if more := len(out) - MaxHours; more > 0 {
+		log.Info("backlog: the oldest hours first", "hours", len(out), "now", MaxHours)
+		return out[:MaxHours], more, nil
+	}
+	return out, 0, nil
+}
+
+// liveHour returns the hour of a data object in a live folder or in any subfolder of one.
+func (h *Handler) liveHour(key string) (layout.Partition, bool) {
+	rest, ok := strings.CutPrefix(key, h.cfg.DataPrefix)
+	if !ok || !strings.HasSuffix(rest, layout.DataSuffix) {
+		return layout.Partition{}, false
+	}
+	dt, rest, _ := strings.Cut(rest, "/")
+	hour, _, ok := strings.Cut(rest, "/")
+	if !ok {
+		return layout.Partition{}, false
+	}
+	return layout.ParseDataKey("", dt+"/"+hour+"/x"+layout.DataSuffix)
 }
 
 // lock is the body of an hour's lock object.
@@ -427,9 +495,8 @@ func (h *Handler) compact(ctx context.Context, p layout.Partition) (res Response
 	run := h.newRun()
 	if err := h.acquire(ctx, p, run); err != nil {
 		if errors.Is(err, errLocked) {
-			res.Skipped, res.Reason = true, err.Error()
-			log.Info("compaction skipped", "hour", res.Hour, "reason", res.Reason)
-			return res, nil
+			log.Info("hour locked", "hour", res.Hour, "reason", err.Error())
+			return res, &HourLockedError{Hour: res.Hour, Reason: err.Error()}
 		}
 		return res, err
 	}
@@ -467,6 +534,10 @@ func (h *Handler) compactLocked(ctx context.Context, p layout.Partition, part *g
 	newLive := h.pending(live, m, loc)
 	if len(newLive) == 0 {
 		res.Skipped, res.Reason, res.Location = true, "nothing new since the last compaction", loc
+		if m != nil {
+			// Say which: a retried invocation whose first attempt compacted the hour finds it so.
+			res.Reason += fmt.Sprintf(" (run %s at %s)", m.Run, m.Time.Format(time.RFC3339))
+		}
 		return res, h.collect(ctx, p, m, loc)
 	}
 	// The inputs: what the partition's location holds now (the last run's objects, or the live
@@ -605,7 +676,7 @@ func (h *Handler) objectsAt(ctx context.Context, loc string) ([]Object, error) {
 	if !strings.HasSuffix(rest, "/") {
 		rest += "/"
 	}
-	objs, err := h.list(ctx, rest, false)
+	objs, err := h.list(ctx, rest)
 	if err != nil {
 		return nil, err
 	}
@@ -705,7 +776,7 @@ func (h *Handler) collect(ctx context.Context, p layout.Partition, m *Manifest, 
 	for _, o := range m.Superseded {
 		listed[o.Key] = true
 	}
-	runs, err := h.list(ctx, h.hourPrefix(p)+runPrefix, false)
+	runs, err := h.list(ctx, h.hourPrefix(p)+runPrefix)
 	if err != nil {
 		return err
 	}
@@ -728,7 +799,7 @@ func (h *Handler) collect(ctx context.Context, p layout.Partition, m *Manifest, 
 		}
 		if o.ETag != "" && strings.HasPrefix(o.Key, h.cfg.DataPrefix) {
 			if liveNow == nil {
-				live, err := h.list(ctx, h.livePrefix(p), false) // subfolders too: a query of the live folder reads them
+				live, err := h.list(ctx, h.livePrefix(p))
 				if err != nil {
 					return err
 				}
@@ -754,34 +825,26 @@ func (h *Handler) collect(ctx context.Context, p layout.Partition, m *Manifest, 
 	return h.writeManifest(ctx, p, m)
 }
 
-// cleanup deletes superseded objects older than GRACE in every hour that has a manifest.
+// cleanup deletes superseded objects older than GRACE in every hour with deletions pending: the
+// hours with a pending marker, so that its cost follows the hours compacted within about GRACE, not
+// the lake's age.
 func (h *Handler) cleanup(ctx context.Context) (Response, error) {
 	var res Response
-	objs, err := h.list(ctx, h.cfg.CompactedPrefix, false)
+	markers, err := h.list(ctx, h.pendingPrefix())
 	if err != nil {
 		return res, err
 	}
-	for _, o := range objs {
-		rest, ok := strings.CutSuffix(strings.TrimPrefix(o.Key, h.cfg.CompactedPrefix), ManifestName)
-		if !ok {
-			continue
-		}
-		p, ok := layout.ParseDataKey("", rest+"x"+layout.DataSuffix)
-		if !ok {
+	for _, o := range markers {
+		p, err := ParseHour(strings.TrimPrefix(o.Key, h.pendingPrefix()))
+		if err != nil {
+			h.log.Warn("not a pending marker", "key", o.Key)
 			continue
 		}
 		m, err := h.readManifest(ctx, p)
 		if err != nil {
 			return res, err
 		}
-		if m == nil {
-			continue
-		}
-		due := false
-		for _, s := range m.Superseded {
-			due = due || s.Since == nil || h.clock.Now().Sub(*s.Since) >= h.cfg.Grace
-		}
-		if !due {
+		if m != nil && len(m.Superseded) > 0 && !h.due(m) {
 			continue
 		}
 		run := h.newRun()
@@ -791,25 +854,45 @@ func (h *Handler) cleanup(ctx context.Context) (Response, error) {
 			}
 			return res, err
 		}
-		// Read again under the lock: a compaction that finished meanwhile wrote another manifest.
-		if m, err = h.readManifest(ctx, p); err != nil || m == nil {
-			h.release(ctx, p, run)
-			if err != nil {
-				return res, err
-			}
-			continue
-		}
-		before := len(m.Superseded)
-		part, err := h.partition(ctx, p)
-		if err == nil && part != nil {
-			err = h.collect(ctx, p, m, location(part))
-		}
+		deleted, err := h.cleanupLocked(ctx, p)
 		h.release(ctx, p, run)
 		if err != nil {
 			return res, err
 		}
-		res.Deleted += before - len(m.Superseded)
+		res.Deleted += deleted
 	}
 	res.Reason = fmt.Sprintf("%d superseded objects deleted", res.Deleted)
 	return res, nil
+}
+
+// due reports whether any of the manifest's superseded objects is past GRACE.
+func (h *Handler) due(m *Manifest) bool {
+	for _, s := range m.Superseded {
+		if s.Since == nil || h.clock.Now().Sub(*s.Since) >= h.cfg.Grace {
+			return true
+		}
+	}
+	return false
+}
+
+// cleanupLocked collects the hour's superseded objects under its lock, and drops its pending marker
+// when nothing is left pending.
+func (h *Handler) cleanupLocked(ctx context.Context, p layout.Partition) (int, error) {
+	// Read again under the lock: a compaction that finished meanwhile wrote another manifest.
+	m, err := h.readManifest(ctx, p)
+	if err != nil {
+		return 0, err
+	}
+	if m == nil || len(m.Superseded) == 0 {
+		return 0, h.unmark(ctx, p)
+	}
+	before := len(m.Superseded)
+	part, err := h.partition(ctx, p)
+	if err != nil || part == nil {
+		return 0, err
+	}
+	if err := h.collect(ctx, p, m, location(part)); err != nil {
+		return 0, err
+	}
+	return before - len(m.Superseded), nil
 }

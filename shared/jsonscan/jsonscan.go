@@ -4,6 +4,7 @@ package jsonscan
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"strconv"
 	"unicode/utf8"
@@ -151,7 +152,7 @@ func (s *Scanner) Number() (span []byte, isInt, ok bool) {
 			return nil, false, false // no leading zeros
 		}
 	case i < len(b) && b[i] >= '1' && b[i] <= '9':
-		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+		for i < len(b) && b[i]-'0' <= 9 {
 			i++
 		}
 	default:
@@ -162,7 +163,7 @@ func (s *Scanner) Number() (span []byte, isInt, ok bool) {
 		isInt = false
 		i++
 		d := i
-		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+		for i < len(b) && b[i]-'0' <= 9 {
 			i++
 		}
 		if i == d {
@@ -190,7 +191,7 @@ func exponent(b []byte, i int) (next int, has, ok bool) {
 		i++
 	}
 	d := i
-	for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+	for i < len(b) && b[i]-'0' <= 9 {
 		i++
 	}
 	return i, true, i != d
@@ -296,6 +297,14 @@ func (s *Scanner) skipContainer(depth int) error {
 type Keys struct {
 	names  [][]byte
 	quoted []string
+	// words hold each quoted name of up to 16 bytes as two little-endian words, with masks for its
+	// bytes, so that a name compares in two loads where at least 16 bytes remain.
+	words []quotedWords
+}
+
+type quotedWords struct {
+	lo, hi, mlo, mhi uint64
+	short            bool // the quoted name fits in 16 bytes
 }
 
 // NewKeys returns the expected names, in order. Names must need no escaping.
@@ -303,14 +312,39 @@ func NewKeys(names ...string) *Keys {
 	k := &Keys{}
 	for _, n := range names {
 		k.names = append(k.names, []byte(n))
-		k.quoted = append(k.quoted, `"`+n+`"`)
+		q := `"` + n + `"`
+		k.quoted = append(k.quoted, q)
+		var w quotedWords
+		if len(q) <= 16 {
+			var buf, mask [16]byte
+			copy(buf[:], q)
+			for i := range q {
+				mask[i] = 0xff
+			}
+			w = quotedWords{binary.LittleEndian.Uint64(buf[:8]), binary.LittleEndian.Uint64(buf[8:]),
+				binary.LittleEndian.Uint64(mask[:8]), binary.LittleEndian.Uint64(mask[8:]), true}
+		}
+		k.words = append(k.words, w)
 	}
 	return k
 }
 
+// expected passes over the quoted name at position i of keys if it is next.
+func (s *Scanner) expected(keys *Keys, i int) bool {
+	if w := &keys.words[i]; w.short && len(s.B)-s.I >= 16 {
+		b := s.B[s.I : s.I+16 : s.I+16]
+		if binary.LittleEndian.Uint64(b)&w.mlo != w.lo || binary.LittleEndian.Uint64(b[8:])&w.mhi != w.hi {
+			return false
+		}
+		s.I += len(keys.quoted[i])
+		return true
+	}
+	return s.Literal(keys.quoted[i])
+}
+
 // KeyIndex is Key that also returns the position of the name among keys, or -1 for another name.
 func (s *Scanner) KeyIndex(keys *Keys, next *int) ([]byte, int, bool) {
-	if *next < len(keys.quoted) && s.Literal(keys.quoted[*next]) {
+	if *next < len(keys.quoted) && s.expected(keys, *next) {
 		name := keys.names[*next]
 		*next++
 		return name, *next - 1, true
@@ -331,7 +365,7 @@ func (s *Scanner) KeyIndex(keys *Keys, next *int) ([]byte, int, bool) {
 // Key reads a member name: the expected one at position *next when it is there (then *next moves
 // on), else any string. It returns the name unescaped.
 func (s *Scanner) Key(keys *Keys, next *int) ([]byte, bool) {
-	if keys != nil && *next < len(keys.quoted) && s.Literal(keys.quoted[*next]) {
+	if keys != nil && *next < len(keys.quoted) && s.expected(keys, *next) {
 		name := keys.names[*next]
 		*next++
 		return name, true
@@ -588,28 +622,41 @@ func (s *Scanner) NumberFloat() (v float64, span []byte, ok bool, err error) {
 			return 0, nil, false, nil // no leading zeros
 		}
 	case i < len(b) && b[i] >= '1' && b[i] <= '9':
-		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
-			mant = mant*10 + uint64(b[i]-'0')
-			digits++
-			i++
+		d := i
+		for ; i < len(b); i++ {
+			c := b[i] - '0'
+			if c > 9 {
+				break
+			}
+			mant = mant*10 + uint64(c)
 		}
+		digits = i - d // significant digits; past 19 mant wraps, but then digits sends it to strconv
 	default:
 		return 0, nil, false, nil
 	}
 	if i < len(b) && b[i] == '.' {
 		i++
 		d := i
-		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
-			mant = mant*10 + uint64(b[i]-'0')
-			if mant != 0 {
-				digits++
+		if mant == 0 { // the fraction's leading zeros are not significant
+			for i < len(b) && b[i] == '0' {
+				i++
 			}
-			exp10--
-			i++
+		}
+		z := i
+		for ; i < len(b); i++ {
+			c := b[i] - '0'
+			if c > 9 {
+				break
+			}
+			mant = mant*10 + uint64(c)
 		}
 		if i == d {
 			return 0, nil, false, nil
 		}
+		if mant != 0 {
+			digits += i - z
+		}
+		exp10 = d - i
 	}
 	i, hasExp, ok := exponent(b, i)
 	if !ok {

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"unicode/utf8"
 
 	"github.com/ticklake/ticklake/shared/jsonscan"
 )
@@ -81,7 +82,7 @@ func (pp *Parser) Parse(payload []byte) (*Event, error) {
 	if n := len(payload)*3/4 + 64; cap(pp.arena) < n {
 		pp.arena = make([]byte, 0, n)
 	}
-	if n := bytes.Count(payload, []byte{'{'}); cap(pp.all) < n {
+	if n := len(payload) / 128; cap(pp.all) < n { // a record takes about a hundred bytes and more
 		pp.all = make([]Record, 0, n)
 	}
 	p := parser{s: jsonscan.Scanner{B: payload}, arena: pp.arena[:0], all: pp.all[:0]}
@@ -99,6 +100,9 @@ func (pp *Parser) Parse(payload []byte) (*Event, error) {
 		}
 		return p.skip()
 	})
+	if cap(p.all) > cap(pp.all) { // keep what the records grew to
+		pp.all = p.all[:0]
+	}
 	if err == nil {
 		p.s.WS()
 		if p.s.I != len(payload) {
@@ -121,9 +125,9 @@ func (pp *Parser) Parse(payload []byte) (*Event, error) {
 type parser struct {
 	s     jsonscan.Scanner
 	arena []byte
-	// last topic string, reused while it repeats
-	topic string
-	all   []Record
+	// last topic string, reused while it repeats, and its JSON form
+	topic, quotedTopic string
+	all                []Record
 	// the records object's keys so far, to refuse a repeated one
 	keys [][]byte
 }
@@ -141,6 +145,15 @@ func (p *parser) rawString() ([]byte, error) {
 	}
 	if esc {
 		raw = jsonscan.Unescape(raw)
+	}
+	if !utf8.Valid(raw) { // as encoding/json reads it: each invalid byte becomes U+FFFD
+		var out []byte
+		for len(raw) > 0 {
+			r, n := utf8.DecodeRune(raw)
+			out = utf8.AppendRune(out, r)
+			raw = raw[n:]
+		}
+		raw = out
 	}
 	return raw, nil
 }
@@ -166,11 +179,15 @@ func (p *parser) records(ev *Event) error {
 		b := Batch{Partition: -1}
 		start := len(p.all)
 		err := p.s.Array(func() error {
-			r, err := p.record()
-			if err != nil {
-				return err
+			p.all = append(p.all, Record{})
+			r := &p.all[len(p.all)-1]
+			if arena := len(p.arena); !p.fastRecord(r) {
+				p.arena = p.arena[:arena] // what a failed fast read decoded
+				var err error
+				if *r, err = p.record(); err != nil {
+					return err
+				}
 			}
-			p.all = append(p.all, r)
 			return nil
 		})
 		if err != nil {
@@ -213,12 +230,15 @@ func (p *parser) record() (Record, error) {
 	err := p.s.ObjectKeys(recordKeys, func(key []byte, _ int) error {
 		switch string(key) {
 		case "topic":
-			raw, err := p.rawString()
-			if err != nil {
-				return err
-			}
-			if string(raw) != p.topic {
-				p.topic = string(raw)
+			if p.topic == "" || !p.s.Literal(p.quotedTopic) { // records of a batch repeat their topic
+				raw, err := p.rawString()
+				if err != nil {
+					return err
+				}
+				if string(raw) != p.topic {
+					p.topic = string(raw)
+					p.quotedTopic = string(jsonscan.AppendString(nil, p.topic))
+				}
 			}
 			r.Topic, seenTopic = p.topic, true
 		case "partition":
@@ -240,6 +260,10 @@ func (p *parser) record() (Record, error) {
 			}
 			r.Timestamp = n
 		case "timestampType":
+			if p.s.Literal(`"` + TimestampCreate + `"`) {
+				r.TimestampType = TimestampCreate
+				return nil
+			}
 			raw, err := p.rawString()
 			switch string(raw) {
 			case TimestampCreate:
@@ -259,6 +283,7 @@ func (p *parser) record() (Record, error) {
 			r.Value = v
 			return err
 		case "headers":
+			r.Headers = nil // a repeated member replaces the earlier one, as encoding/json reads it
 			return p.headers(&r)
 		default:
 			return p.skip()
@@ -274,35 +299,29 @@ func (p *parser) record() (Record, error) {
 	return r, nil
 }
 
-// strictBase64 also refuses non-zero padding bits, which an encoder never writes.
-var strictBase64 = base64.StdEncoding.Strict()
-
 // base64 decodes a base64 string into the arena; null gives nil.
 func (p *parser) base64() ([]byte, error) {
 	if p.s.Literal("null") {
 		return nil, nil
 	}
-	raw, ok := p.s.QuickString() // the base64 decoder rejects any other byte but CR and LF
-	if !ok {
+	if !p.s.Consume('"') {
 		return nil, p.errorf("expected a base64 string")
 	}
-	// A raw line break is not allowed in a JSON string, and the decoder would skip it.
-	if bytes.IndexByte(raw, '\n') >= 0 || bytes.IndexByte(raw, '\r') >= 0 {
-		return nil, p.errorf("control character in a base64 string")
-	}
-	n := base64.StdEncoding.DecodedLen(len(raw))
-	if cap(p.arena)-len(p.arena) < n {
+	src := p.s.B[p.s.I:]
+	// The decoded bytes take at most three quarters of the rest of the payload, and the decoder
+	// writes up to 8 bytes past them. Parse sizes the arena for the whole payload, so this holds.
+	if room := len(src)*3/4 + 8; cap(p.arena)-len(p.arena) < room {
 		// Earlier records keep the old buffer; the new one serves the records to come.
-		p.arena = make([]byte, 0, 2*cap(p.arena)+n)
+		p.arena = make([]byte, 0, 2*cap(p.arena)+room)
 	}
 	start := len(p.arena)
-	dst := p.arena[start : start+n]
-	m, err := strictBase64.Decode(dst, raw)
-	if err != nil {
-		return nil, p.errorf("bad base64: %v", err)
+	n, end, ok := decodeBase64String(p.arena[start:cap(p.arena)], src)
+	if !ok {
+		return nil, p.errorf("bad base64 string")
 	}
-	p.arena = p.arena[:start+m]
-	return dst[:m:m], nil
+	p.s.I += end + 1
+	p.arena = p.arena[:start+n]
+	return p.arena[start : start+n : start+n], nil
 }
 
 func (p *parser) headers(r *Record) error {

@@ -24,6 +24,8 @@ type Decoder struct {
 	interned   []map[string]string // per declared field; nil for all but strings
 	lastString []string            // per declared field: the latest string value
 	follow     []int               // per known name: the position of the name that followed it last
+	minute     minuteCache         // the latest ts's minute
+	short      *shortCache         // short symbols and string values, interned
 }
 
 // NewDecoder returns a Decoder that declares no field: every field outside the contract goes to
@@ -34,7 +36,7 @@ func NewDecoder() *Decoder { return NewSchemaDecoder(nil) }
 // passed schema.Check) into Tick.Fields.
 func NewSchemaDecoder(fields schema.Schema) *Decoder {
 	names := append([]string(nil), contractKeys...)
-	d := &Decoder{symbols: make(map[string]string, 64), fields: fields, interned: make([]map[string]string, len(fields)),
+	d := &Decoder{symbols: make(map[string]string, 64), fields: fields, short: new(shortCache), interned: make([]map[string]string, len(fields)),
 		lastString: make([]string, len(fields))}
 	for i, f := range fields {
 		names = append(names, f.Name)
@@ -190,6 +192,10 @@ func (d *Decoder) member(s *scanner, key []byte, t *Tick) (int, error) {
 		if err != nil || v == nil {
 			return seenSymbol, orMissing(err, FieldSymbol)
 		}
+		if sym := d.short.get(v, -1); sym != "" {
+			t.Symbol = sym
+			return seenSymbol, nil
+		}
 		sym, ok := d.symbols[string(v)]
 		if !ok {
 			if !ValidSymbol(string(v)) {
@@ -201,6 +207,7 @@ func (d *Decoder) member(s *scanner, key []byte, t *Tick) (int, error) {
 			sym = string(v)
 			d.symbols[sym] = sym
 		}
+		d.short.put(v, -1, sym)
 		t.Symbol = sym
 		return seenSymbol, nil
 	case FieldTS:
@@ -208,7 +215,7 @@ func (d *Decoder) member(s *scanner, key []byte, t *Tick) (int, error) {
 		if err != nil || v == nil {
 			return seenTS, orMissing(err, FieldTS)
 		}
-		us, ok := ParseRFC3339Micros(v)
+		us, ok := d.minute.parse(v)
 		if !ok {
 			return 0, fail(CodeInvalidValue, FieldTS, "%s is not an RFC 3339 timestamp", quote(v))
 		}

@@ -151,11 +151,17 @@ func bigint(span []byte, isInt bool) (int64, bool) {
 // intern returns raw as a string, shared by equal values of the same field. The field's latest
 // value is compared first: values come in runs (a replay's index, a feed's venue per symbol).
 func (d *Decoder) intern(fi int, raw []byte) string {
+	if s := d.short.get(raw, fi); s != "" {
+		return s
+	}
 	if last := d.lastString[fi]; last == string(raw) && last != "" {
 		return last
 	}
 	s := d.internMap(fi, raw)
 	d.lastString[fi] = s
+	if len(d.interned[fi]) < maxInterned {
+		d.short.put(raw, fi, s)
+	}
 	return s
 }
 

@@ -220,3 +220,21 @@ func FuzzDecode(f *testing.F) {
 		}
 	})
 }
+
+// TestMinuteCacheAgrees checks the decoder's cached parse of timestamps against ParseRFC3339Micros,
+// on runs of timestamps that share their minute, valid and not.
+func TestMinuteCacheAgrees(t *testing.T) {
+	var c minuteCache
+	for _, s := range []string{
+		"2026-11-25T14:30:00.002000Z", "2026-11-25T14:30:59.999999Z", "2026-11-25T14:30:60Z", "2026-11-25T14:30:07+01:00",
+		"2026-11-25T14:30:07.1-23:59", "2026-11-25T14:30:07.Z", "2026-11-25T14:30:07", "2026-11-25T14:31:00Z",
+		"2026-11-25t14:31:00Z", "2026-02-29T14:31:00Z", "2026-11-25T14:31:0aZ", "2024-02-29T00:00:00Z", "2024-02-29T00:00:01.5Z",
+		"2026-11-25T14:31", "2026-11-25T14:31:00Z", "2026-11-25 14:31:00Z", "2026-11-25T14:31:00.1234567891Z",
+	} {
+		got, ok := c.parse([]byte(s))
+		want, wantOK := ParseRFC3339Micros([]byte(s))
+		if got != want || ok != wantOK {
+			t.Errorf("%s: cached parse = %d %v, want %d %v", s, got, ok, want, wantOK)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package tick
 
 import (
+	"encoding/binary"
 	"sync/atomic"
 	"time"
 )
@@ -9,6 +10,17 @@ import (
 // nine digits, then Z or a ±HH:MM offset) to microseconds since the Unix epoch, UTC. Digits past the
 // microsecond are truncated. It reports false for anything else, including impossible dates.
 func ParseRFC3339Micros(b []byte) (int64, bool) {
+	minute, ok := parseMinute(b)
+	if !ok {
+		return 0, false
+	}
+	rest, ok := parseSeconds(b)
+	return minute*1_000_000 + rest, ok
+}
+
+// parseMinute reads the YYYY-MM-DDTHH:MM: that starts an RFC 3339 timestamp of at least 20 bytes, as
+// seconds since the Unix epoch.
+func parseMinute(b []byte) (int64, bool) {
 	if len(b) < 20 || b[4] != '-' || b[7] != '-' || (b[10] != 'T' && b[10] != 't') || b[13] != ':' || b[16] != ':' {
 		return 0, false
 	}
@@ -17,10 +29,18 @@ func ParseRFC3339Micros(b []byte) (int64, bool) {
 	day, ok3 := digits(b[8:10])
 	hour, ok4 := digits(b[11:13])
 	minute, ok5 := digits(b[14:16])
-	sec, ok6 := digits(b[17:19])
-	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6) ||
-		month < 1 || month > 12 || day < 1 || day > daysIn(month, year) ||
-		hour > 23 || minute > 59 || sec > 59 {
+	if !(ok1 && ok2 && ok3 && ok4 && ok5) ||
+		month < 1 || month > 12 || day < 1 || day > daysIn(month, year) || hour > 23 || minute > 59 {
+		return 0, false
+	}
+	return days(year, month, day)*86400 + int64(hour*3600+minute*60), true
+}
+
+// parseSeconds reads the rest of an RFC 3339 timestamp whose minute parseMinute read: the seconds,
+// the fraction and the zone, as microseconds to add to the minute's.
+func parseSeconds(b []byte) (int64, bool) {
+	sec, ok := digits(b[17:19])
+	if !ok || sec > 59 {
 		return 0, false
 	}
 	i := 19
@@ -67,8 +87,32 @@ func ParseRFC3339Micros(b []byte) (int64, bool) {
 	if i != len(b) {
 		return 0, false
 	}
-	secs := days(year, month, day)*86400 + int64(hour*3600+minute*60+sec) - offset
-	return secs*1_000_000 + frac, true
+	return (int64(sec)-offset)*1_000_000 + frac, true
+}
+
+// minuteCache remembers the latest timestamp's minute (its first 17 bytes) and its seconds since the
+// epoch: a batch's ticks share a few minutes, so most timestamps parse from their seconds on.
+type minuteCache struct {
+	lo, hi uint64 // bytes 0 to 15 of the timestamp
+	secs   int64
+	ok     bool
+}
+
+// parse is ParseRFC3339Micros through the cache.
+func (c *minuteCache) parse(b []byte) (int64, bool) {
+	if len(b) < 20 {
+		return 0, false
+	}
+	lo, hi := binary.LittleEndian.Uint64(b), binary.LittleEndian.Uint64(b[8:])
+	if !c.ok || lo != c.lo || hi != c.hi || b[16] != ':' {
+		secs, ok := parseMinute(b)
+		if !ok {
+			return 0, false
+		}
+		*c = minuteCache{lo: lo, hi: hi, secs: secs, ok: true}
+	}
+	rest, ok := parseSeconds(b)
+	return c.secs*1_000_000 + rest, ok
 }
 
 // AppendRFC3339Micros appends the UTC timestamp us (microseconds since the epoch) as

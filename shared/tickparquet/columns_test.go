@@ -7,14 +7,19 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/ticklake/ticklake/internal/fixture"
 	"github.com/ticklake/ticklake/internal/pqread"
 	"github.com/ticklake/ticklake/shared/schema"
+	"github.com/ticklake/ticklake/shared/tick"
 	. "github.com/ticklake/ticklake/shared/tickparquet"
 )
 
-// TestEncodeTableAsEncode writes the same rows with Encode and, from a Table, with EncodeTable in
-// Encode's row order: the objects must be the same bytes, so that compacted objects keep the
-// consumer's schema, encodings and statistics whatever they become.
+// TestEncodeTableAsEncode writes the same rows in the same order with Encode and, from a Table, with
+// EncodeTable: the objects must be the same bytes, so that compacted objects keep the consumer's
+// schema, encodings and statistics whatever they become. Each set of rows is written in arrival
+// order (as the consumer stores them) and sorted by symbol (as compaction stores them: its offsets
+// renumbered so that Encode keeps that order), on ticks with declared fields of every type, plain
+// ticks, the feed's ticks and the replay's.
 func TestEncodeTableAsEncode(t *testing.T) {
 	noFields := typedRows(500, 3)
 	for i := range noFields {
@@ -27,61 +32,91 @@ func TestEncodeTableAsEncode(t *testing.T) {
 	}{
 		{"declared fields of every type", allTypes, typedRows(3000, 7)},
 		{"one row", allTypes, typedRows(1, 9)},
-		{"no declared fields", nil, noFields},
+		{"seven rows", allTypes, typedRows(7, 9)},
+		{"plain ticks", nil, noFields},
 		{"declared fields all null", allTypes[6:], typedRows(100, 5)},
+		{"feed ticks", schema.MustDefault(), schemaRows(t, schema.MustDefault(), fixture.FeedTicks(5000, 4))},
+		{"replay ticks", schema.MustDefault(), schemaRows(t, schema.MustDefault(), fixture.ReplayTicks(5000))},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			rows := slices.Clone(tc.rows)
-			for i := range rows {
-				if len(rows[i].Fields) > len(tc.fields) {
-					rows[i].Fields = rows[i].Fields[len(rows[i].Fields)-len(tc.fields):]
-					rows[i].Present = 0
-					rows[i].MarkPresent(len(tc.fields))
-				}
+		for _, bySymbol := range []bool{false, true} {
+			name := tc.name + ", arrival order"
+			if bySymbol {
+				name = tc.name + ", by symbol"
 			}
-			slices.SortStableFunc(rows, func(a, b Row) int {
-				return cmp.Or(cmp.Compare(a.Symbol, b.Symbol), cmp.Compare(a.KafkaOffset, b.KafkaOffset))
-			})
-			meta := Meta{Topic: "ticks", Partition: 1, FirstOffset: 0, LastOffset: int64(len(rows) - 1)}
-			want, err := NewSchemaEncoder(tc.fields).Encode(slices.Clone(rows), meta)
-			if err != nil {
-				t.Fatal(err)
-			}
-			tab := NewTable(tc.fields)
-			tab.AppendRows(rows)
-			order := make([]int32, len(rows))
-			for i := range order {
-				order[i] = int32(i)
-			}
-			var got []byte
-			kv := [][2]string{{"ticklake.topic", meta.Topic}, {"ticklake.partition", fmt.Sprint(meta.Partition)},
-				{"ticklake.offsets", fmt.Sprintf("%d-%d", meta.FirstOffset, meta.LastOffset)}}
-			err = NewSchemaEncoder(tc.fields).EncodeTable(tab, order, Layout{RowGroupBytes: 1 << 30, MaxObjectBytes: 1 << 30, KV: kv},
-				func(body []byte, n int) error {
-					if got != nil || n != len(rows) {
-						t.Errorf("object of %d rows after %d bytes", n, len(got))
+			t.Run(name, func(t *testing.T) {
+				rows := slices.Clone(tc.rows)
+				for i := range rows {
+					if len(rows[i].Fields) > len(tc.fields) {
+						rows[i].Fields = rows[i].Fields[len(rows[i].Fields)-len(tc.fields):]
+						rows[i].Present = 0
+						rows[i].MarkPresent(len(tc.fields))
 					}
-					got = bytes.Clone(body)
-					return nil
-				})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !bytes.Equal(got, want) {
-				i := 0
-				for i < min(len(got), len(want)) && got[i] == want[i] {
-					i++
 				}
-				t.Fatalf("EncodeTable: %d bytes, Encode: %d bytes; first difference at byte %d: %s", len(got), len(want), i, whichColumn(want, i))
-			}
-			back := tab.Rows(0, tab.Len())
-			for i := range rows {
-				if !sameRow(back[i], rows[i]) {
-					t.Fatalf("row %d: Table gives %+v, want %+v", i, back[i], rows[i])
+				if bySymbol {
+					slices.SortStableFunc(rows, func(a, b Row) int { return cmp.Compare(a.Symbol, b.Symbol) })
+					for i := range rows {
+						rows[i].KafkaOffset = int64(i)
+					}
 				}
-			}
-		})
+				meta := Meta{Topic: "ticks", Partition: 1, FirstOffset: 0, LastOffset: int64(len(rows) - 1)}
+				want, err := NewSchemaEncoder(tc.fields).Encode(slices.Clone(rows), meta)
+				if err != nil {
+					t.Fatal(err)
+				}
+				tab := NewTable(tc.fields)
+				tab.AppendRows(rows)
+				order := make([]int32, len(rows))
+				for i := range order {
+					order[i] = int32(i)
+				}
+				var got []byte
+				kv := [][2]string{{"ticklake.topic", meta.Topic}, {"ticklake.partition", fmt.Sprint(meta.Partition)},
+					{"ticklake.offsets", fmt.Sprintf("%d-%d", meta.FirstOffset, meta.LastOffset)}}
+				err = NewSchemaEncoder(tc.fields).EncodeTable(tab, order, Layout{RowGroupBytes: 1 << 30, MaxObjectBytes: 1 << 30, KV: kv},
+					func(body []byte, n int) error {
+						if got != nil || n != len(rows) {
+							t.Errorf("object of %d rows after %d bytes", n, len(got))
+						}
+						got = bytes.Clone(body)
+						return nil
+					})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !bytes.Equal(got, want) {
+					i := 0
+					for i < min(len(got), len(want)) && got[i] == want[i] {
+						i++
+					}
+					t.Fatalf("EncodeTable: %d bytes, Encode: %d bytes; first difference at byte %d: %s", len(got), len(want), i, whichColumn(want, i))
+				}
+				back := tab.Rows(0, tab.Len())
+				for i := range rows {
+					if !sameRow(back[i], rows[i]) {
+						t.Fatalf("row %d: Table gives %+v, want %+v", i, back[i], rows[i])
+					}
+				}
+			})
+		}
 	}
+}
+
+// schemaRows decodes ticks as the consumer does, with the declared fields, into rows of partition 0
+// in offset order.
+func schemaRows(t *testing.T, fields schema.Schema, ticks []tick.Tick) []Row {
+	t.Helper()
+	dec := tick.NewSchemaDecoder(fields)
+	rows := make([]Row, len(ticks))
+	opt := make([]Optional, len(ticks))
+	for i := range ticks {
+		var tk tick.Tick
+		if err := dec.Decode(tick.AppendJSON(nil, &ticks[i]), &tk); err != nil {
+			t.Fatal(err)
+		}
+		tk.Fields = append([]tick.Value(nil), tk.Fields...)
+		rows[i] = FromTick(&tk, 0, int64(i), fixture.Start.UnixMilli()+int64(i), &opt[i])
+	}
+	return rows
 }
 
 func whichColumn(body []byte, off int) string {

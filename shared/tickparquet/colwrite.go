@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"math/bits"
-	"slices"
 )
 
 // colScratch is the column writer's scratch: one column of a row group, gathered in write order.
@@ -150,11 +149,12 @@ func (s *colScratch) gather(c columnDef, cols *Table, g []int32) int {
 	n := len(g)
 	s.bounded = false
 	if optional {
+		s.present = grow(s.present, n)
 		if len(valid) == 0 { // every row null
 			s.ints, s.flts, s.ids = s.ints[:0], s.flts[:0], s.ids[:0]
+			clear(s.present)
 			return 0
 		}
-		s.present = grow(s.present, n)
 		var np int
 		switch {
 		case ints != nil:
@@ -241,8 +241,10 @@ func (e *Encoder) writeColumnFrom(c columnDef, cols *Table, g []int32) (chunkMet
 	body := f.body[:0]
 	optional := c.optional || c.kind == kindField
 	if optional {
-		switch np {
-		case 0, n: // one run of definition levels
+		switch {
+		case (np == 0 || np == n) && n >= minRLERun, np == 0 && c.kind == kindField:
+			// One run of definition levels, as appendRLE writes it (and writeField writes a field
+			// that is all null).
 			f.levels = binary.AppendUvarint(f.levels[:0], uint64(n)<<1)
 			f.levels = append(f.levels, byte(min(np, 1)))
 		default:
@@ -278,16 +280,7 @@ func (e *Encoder) writeColumnFrom(c columnDef, cols *Table, g []int32) (chunkMet
 			m.min, m.max = []byte(lo), []byte(hi)
 		}
 	case k == kindDouble:
-		if np > 0 {
-			body = slices.Grow(body, 8*np)
-			out := body[len(body) : len(body)+8*np]
-			for j, v := range s.flts {
-				binary.LittleEndian.PutUint64(out[8*j:], math.Float64bits(v))
-			}
-			body = body[:len(body)+8*np]
-			lo, hi := float64Range(s.flts)
-			m.min, m.max = float64Bytes(lo), float64Bytes(hi)
-		}
+		body, encoding = f.doubles(&m, body, s.flts)
 	case k == kindBool:
 		lo, hi := byte(1), byte(0)
 		var acc byte
@@ -306,55 +299,18 @@ func (e *Encoder) writeColumnFrom(c columnDef, cols *Table, g []int32) (chunkMet
 			body = append(body, acc)
 		}
 		m.min, m.max = []byte{lo}, []byte{hi}
-	case c.kind == kindField: // int64, date and timestamp fields: delta-encoded when they mostly ascend
-		descents := 0
-		for j := 1; j < np; j++ {
-			if s.ints[j] < s.ints[j-1] {
-				descents++
-			}
-		}
-		switch {
-		case descents <= np/16:
-			body = appendDeltaBinaryPacked(body, s.ints)
-			encoding = encDeltaBinary
-		case k == kindDate:
-			for _, v := range s.ints {
-				body = binary.LittleEndian.AppendUint32(body, uint32(v))
-			}
-		default:
-			for _, v := range s.ints {
-				body = binary.LittleEndian.AppendUint64(body, uint64(v))
-			}
-		}
-		m.min, m.max = int64Bounds(s.ints)
-		if k == kindDate {
+	case k == kindTimestamp || k == kindInt64Delta || k == kindInt64 || k == kindDate:
+		// Integers: int64 and timestamp columns and fields, and dates (INT32).
+		m.min, m.max = s.bounds()
+		if k == kindDate && m.min != nil {
 			m.min, m.max = m.min[:4], m.max[:4] // little-endian: the int32's bytes come first
 		}
-	case k == kindTimestamp || k == kindInt64Delta:
-		body = appendDeltaBinaryPacked(body, s.ints)
-		encoding = encDeltaBinary
-		m.min, m.max = s.bounds()
-	case k == kindInt64:
-		body = slices.Grow(body, 8*np)
-		out := body[len(body) : len(body)+8*np]
-		for j, v := range s.ints {
-			binary.LittleEndian.PutUint64(out[8*j:], uint64(v))
-		}
-		body = body[:len(body)+8*np]
-		m.min, m.max = s.bounds()
+		body, encoding = f.integers(&m, body, s.ints, c.enc, k == kindDate)
 	case k == kindInt32:
-		if np > 0 {
-			lo, hi := int32(math.MaxInt32), int32(math.MinInt32)
-			body = slices.Grow(body, 4*np)
-			out := body[len(body) : len(body)+4*np]
-			for j, x := range s.ints {
-				v := int32(x)
-				lo, hi = min(lo, v), max(hi, v)
-				binary.LittleEndian.PutUint32(out[4*j:], uint32(v))
-			}
-			body = body[:len(body)+4*np]
-			m.min, m.max = int32Bytes(lo), int32Bytes(hi)
+		if lo, hi := s.bounds(); lo != nil {
+			m.min, m.max = lo[:4], hi[:4] // little-endian: the int32's bytes come first
 		}
+		body, encoding = f.integers(&m, body, s.ints, c.enc, true)
 	default:
 		return m, fmt.Errorf("encode parquet: column %s: kind %d has no column writer", c.name, k)
 	}
@@ -413,27 +369,4 @@ func (e *Encoder) writeDict(m *chunkMeta, body []byte, strs []string, ids []int3
 	m.encodings = []int32{encPlain, encRLEDictionary}
 	m.min, m.max = []byte(minS), []byte(maxS)
 	return body
-}
-
-// float64Range returns min and max of vals (not empty) as the builtin min and max fold them: NaN when
-// any value is NaN, and -0 below +0; compared with branches that the common case predicts.
-func float64Range(vals []float64) (lo, hi float64) {
-	lo, hi = vals[0], vals[0]
-	nan := false
-	for _, v := range vals {
-		switch {
-		case v < lo:
-			lo = v
-		case v > hi:
-			hi = v
-		case v != v:
-			nan = true
-		case v == 0:
-			lo, hi = min(lo, v), max(hi, v)
-		}
-	}
-	if nan {
-		return math.NaN(), math.NaN()
-	}
-	return lo, hi
 }

@@ -8,11 +8,11 @@ import (
 	"math/bits"
 	"slices"
 	"sync"
+	"unsafe"
 
 	"github.com/klauspost/compress/zstd"
 
 	"github.com/ticklake/ticklake/shared/schema"
-	"github.com/ticklake/ticklake/shared/tick"
 )
 
 // Parquet format enums (parquet.thrift).
@@ -41,18 +41,40 @@ const (
 	convertedTimestampMicros = 10
 )
 
-// kind says how a column is typed and encoded.
+// kind says how a column is typed.
 type kind int
 
 const (
-	kindString      kind = iota // BYTE_ARRAY STRING, dictionary-encoded
-	kindTimestamp               // INT64 TIMESTAMP(MICROS, UTC), delta-encoded
-	kindDouble                  // DOUBLE, plain
-	kindInt64                   // INT64, plain
-	kindInt64Delta              // INT64, delta-encoded
-	kindInt32                   // INT32, plain
-	kindStringPlain             // BYTE_ARRAY STRING, plain
+	kindString      kind = iota // BYTE_ARRAY STRING
+	kindTimestamp               // INT64 TIMESTAMP(MICROS, UTC)
+	kindDouble                  // DOUBLE
+	kindInt64                   // INT64
+	kindInt64Delta              // INT64 (a Kafka offset)
+	kindInt32                   // INT32
+	kindStringPlain             // BYTE_ARRAY STRING (extra)
 	kindField                   // a declared field: see fields.go
+)
+
+// encoding is how a column's values are encoded in each column chunk: the one place that says so,
+// for every writer of these objects.
+type encoding int
+
+const (
+	// encodeDictionary: RLE_DICTIONARY (a dictionary page, then bit-packed or RLE indices).
+	encodeDictionary encoding = iota
+	// encodeDelta: DELTA_BINARY_PACKED.
+	encodeDelta
+	// encodeDoubles: RLE_DICTIONARY when at most one value in maxDictShare is distinct (prices in
+	// cents repeat), else PLAIN.
+	encodeDoubles
+	// encodeIntegers: DELTA_BINARY_PACKED when the values mostly ascend (sequences, times); else
+	// RLE_DICTIONARY when few are distinct (trade sizes); else DELTA_BINARY_PACKED when the steps
+	// between values are narrow (interleaved sequences); else PLAIN.
+	encodeIntegers
+	// encodeDates: DELTA_BINARY_PACKED when the values mostly ascend, else PLAIN.
+	encodeDates
+	// encodePlain: PLAIN (booleans bit-packed).
+	encodePlain
 )
 
 type columnDef struct {
@@ -61,30 +83,31 @@ type columnDef struct {
 	optional bool
 	field    int         // kindField: the position of the field in the schema
 	ftype    schema.Type // kindField: its type
+	enc      encoding
 }
 
 // contractColumns are the contract's columns, in file order; the declared fields follow them, then
 // extra.
 var contractColumns = []columnDef{
-	{ColSymbol, kindString, false, 0, ""},
-	{ColTS, kindTimestamp, false, 0, ""},
-	{ColPrice, kindDouble, false, 0, ""},
-	{ColSize, kindInt64, false, 0, ""},
-	{ColBid, kindDouble, true, 0, ""},
-	{ColAsk, kindDouble, true, 0, ""},
-	{ColKafkaPartition, kindInt32, false, 0, ""},
-	{ColKafkaOffset, kindInt64Delta, false, 0, ""},
-	{ColKafkaTimestamp, kindTimestamp, false, 0, ""},
+	{ColSymbol, kindString, false, 0, "", encodeDictionary},
+	{ColTS, kindTimestamp, false, 0, "", encodeDelta},
+	{ColPrice, kindDouble, false, 0, "", encodeDoubles},
+	{ColSize, kindInt64, false, 0, "", encodeIntegers},
+	{ColBid, kindDouble, true, 0, "", encodeDoubles},
+	{ColAsk, kindDouble, true, 0, "", encodeDoubles},
+	{ColKafkaPartition, kindInt32, false, 0, "", encodeDelta},
+	{ColKafkaOffset, kindInt64Delta, false, 0, "", encodeDelta},
+	{ColKafkaTimestamp, kindTimestamp, false, 0, "", encodeDelta},
 }
 
 // extraColumn holds the fields nobody declared.
-var extraColumn = columnDef{ColExtra, kindStringPlain, true, 0, ""}
+var extraColumn = columnDef{ColExtra, kindStringPlain, true, 0, "", encodePlain}
 
 // columnsFor is the file schema of ticks with the declared fields.
 func columnsFor(fields schema.Schema) []columnDef {
 	cols := append([]columnDef(nil), contractColumns...)
 	for i, f := range fields {
-		cols = append(cols, columnDef{name: f.Name, kind: kindField, optional: true, field: i, ftype: f.Type})
+		cols = append(cols, columnDef{name: f.Name, kind: kindField, optional: true, field: i, ftype: f.Type, enc: fieldEncoding(f.Type)})
 	}
 	return append(cols, extraColumn)
 }
@@ -129,16 +152,21 @@ type fileWriter struct {
 	body        []byte // scratch: a page's uncompressed body
 	levels      []byte // scratch: definition levels
 	scratch     []byte // scratch: compressed page
+	scratch2    []byte // scratch: a dictionary page's body
 	cols        []columnDef
-	nfields     int          // declared fields among cols
-	fieldCounts []int        // values of each declared field in the file being written
-	vals        []tick.Value // scratch: one declared field's present values
+	nfields     int   // declared fields among cols
+	fieldCounts []int // values of each declared field in the file being written
 	dict        map[string]int32
 	dictVal     []string
+	dictCache   [256]dictSlot
+	dictGen     uint32
 	// reused column scratch
 	present []bool
 	idx     []int32
 	ints    []int64
+	flts    []float64
+	strs    []string
+	fdict   u64Dict
 }
 
 // grow returns buf with length n, reusing its memory.
@@ -201,8 +229,7 @@ func (f *fileWriter) writeColumn(c columnDef, rows []Row) chunkMeta {
 	encoding := int32(encPlain)
 	switch c.kind {
 	case kindString: // dictionary page, then indices
-		clear(f.dict)
-		f.dictVal = f.dictVal[:0]
+		f.resetDict()
 		f.idx = grow(f.idx, len(rows))
 		idx := f.idx
 		var dictBody []byte
@@ -227,40 +254,34 @@ func (f *fileWriter) writeColumn(c columnDef, rows []Row) chunkMeta {
 		for i := range rows {
 			vals[i] = int64Of(c.name, &rows[i])
 		}
-		body = appendDeltaBinaryPacked(body, vals)
-		encoding = encDeltaBinary
 		m.min, m.max = int64Bounds(vals)
+		body, encoding = f.integers(&m, body, vals, c.enc, false)
 	case kindInt64:
 		f.ints = grow(f.ints, len(rows))
 		vals := f.ints
 		for i := range rows {
 			vals[i] = int64Of(c.name, &rows[i])
-			body = binary.LittleEndian.AppendUint64(body, uint64(vals[i]))
 		}
 		m.min, m.max = int64Bounds(vals)
+		body, encoding = f.integers(&m, body, vals, c.enc, false)
 	case kindInt32:
-		lo, hi := int32(math.MaxInt32), int32(math.MinInt32)
+		f.ints = grow(f.ints, len(rows))
+		vals := f.ints
 		for i := range rows {
-			v := rows[i].KafkaPartition
-			lo, hi = min(lo, v), max(hi, v)
-			body = binary.LittleEndian.AppendUint32(body, uint32(v))
+			vals[i] = int64(rows[i].KafkaPartition)
 		}
-		if len(rows) > 0 {
-			m.min, m.max = int32Bytes(lo), int32Bytes(hi)
+		if lo, hi := int64Bounds(vals); lo != nil {
+			m.min, m.max = lo[:4], hi[:4] // little-endian: the int32's bytes come first
 		}
+		body, encoding = f.integers(&m, body, vals, c.enc, true)
 	case kindDouble:
-		lo, hi, any := math.Inf(1), math.Inf(-1), false
+		f.flts = f.flts[:0]
 		for i := range rows {
-			if present != nil && !present[i] {
-				continue
+			if present == nil || present[i] {
+				f.flts = append(f.flts, doubleOf(c.name, &rows[i]))
 			}
-			v := doubleOf(c.name, &rows[i])
-			lo, hi, any = min(lo, v), max(hi, v), true
-			body = binary.LittleEndian.AppendUint64(body, math.Float64bits(v))
 		}
-		if any {
-			m.min, m.max = float64Bytes(lo), float64Bytes(hi)
-		}
+		body, encoding = f.doubles(&m, body, f.flts)
 	case kindStringPlain:
 		var lo, hi *string
 		for i := range rows {
@@ -503,73 +524,101 @@ func (f *fileWriter) writeFile(rows []Row, meta Meta) error {
 	return nil
 }
 
-// appendRLE writes values with the RLE/bit-packing hybrid: runs of 8 or more equal values (rows are
-// stored sorted by symbol, so dictionary indices and definition levels mostly come in long runs) as
-// RLE runs, the rest bit-packed in groups of 8 (width bits a value instead of a run header and value
-// each).
+// appendRLE writes values with the RLE/bit-packing hybrid: a run of at least minRLERun equal values
+// as one RLE run, the values between runs bit-packed in groups of eight (the last group padded with
+// zeros, which readers skip past the page's value count). Rows sorted by symbol give long runs;
+// rows in arrival order give short ones, which bit-packing stores in width bits each.
 func appendRLE[T int32 | bool](dst []byte, v []T, width int) []byte {
 	byteWidth := (width + 7) / 8
+	lit := 0 // start of the pending literal values
 	for i := 0; i < len(v); {
 		j := i + 1
 		for j < len(v) && v[j] == v[i] {
 			j++
 		}
-		if j-i >= 8 || j == len(v) {
-			dst = binary.AppendUvarint(dst, uint64(j-i)<<1)
-			x := rleValue(v[i])
-			for k := 0; k < byteWidth; k++ {
-				dst = append(dst, byte(x>>(8*k)))
-			}
+		k := i // the run's first value that the RLE run holds
+		if n := i - lit; n > 0 {
+			k += (8 - n%8) % 8
+		}
+		if j-k < minRLERun {
 			i = j
 			continue
 		}
-		// Groups of 8 values, bit-packed, up to where a run of 8 begins.
-		start := i
-		for i < len(v) && !(i+8 <= len(v) && sameRun(v[i:i+8])) {
-			i += 8
+		// A run: the pending literals, padded to a group of eight with the run's first values, go
+		// bit-packed; the rest of the run goes as one RLE run.
+		if k > lit {
+			dst = appendBitPacked(dst, v[lit:k], width)
 		}
-		end := min(i, len(v))
-		groups := (end - start + 7) / 8
-		dst = binary.AppendUvarint(dst, uint64(groups)<<1|1)
-		var acc uint64
-		nbits := 0
-		for k := start; k < start+8*groups; k++ {
-			if k < end {
-				acc |= uint64(rleValue(v[k])) << nbits
-			}
-			nbits += width
-			for nbits >= 8 {
-				dst = append(dst, byte(acc))
-				acc >>= 8
-				nbits -= 8
-			}
+		dst = binary.AppendUvarint(dst, uint64(j-k)<<1)
+		x := rleValue(v[i])
+		for b := 0; b < byteWidth; b++ {
+			dst = append(dst, byte(x>>(8*b)))
 		}
-		i = end
+		i, lit = j, j
+	}
+	if lit < len(v) {
+		dst = appendBitPacked(dst, v[lit:], width)
 	}
 	return dst
 }
 
-// rleValue is a value of the RLE/bit-packing hybrid as an unsigned integer.
-func rleValue[T int32 | bool](v T) uint32 {
-	switch x := any(v).(type) {
+// minRLERun is the shortest run of equal values that appendRLE writes as an RLE run: shorter runs
+// cost less bit-packed.
+const minRLERun = 8
+
+func rleValue[T int32 | bool](v T) uint64 {
+	switch val := any(v).(type) {
 	case int32:
-		return uint32(x)
+		return uint64(uint32(val))
 	case bool:
-		if x {
+		if val {
 			return 1
 		}
 	}
 	return 0
 }
 
-// sameRun reports whether every value of v is v[0].
-func sameRun[T int32 | bool](v []T) bool {
-	for _, x := range v[1:] {
-		if x != v[0] {
-			return false
+// appendBitPacked writes v as one bit-packed run of the RLE/bit-packing hybrid, width bits a value
+// (at most 32), least significant first, padded with zeros to a multiple of eight values: through a
+// 64-bit accumulator, 32 bits stored at a time, into space reserved for the whole run.
+func appendBitPacked[T int32 | bool](dst []byte, v []T, width int) []byte {
+	groups := (len(v) + 7) / 8
+	dst = binary.AppendUvarint(dst, uint64(groups)<<1|1)
+	need := groups * width // eight values of width bits: width bytes
+	dst = slices.Grow(dst, need+4)
+	out := dst[len(dst) : len(dst)+need+4]
+	var acc uint64
+	nbits, pos := 0, 0
+	switch vs := any(v).(type) { // once a run, not once a value
+	case []int32:
+		for _, x := range vs {
+			acc |= uint64(uint32(x)) << nbits
+			nbits += width
+			if nbits >= 32 {
+				binary.LittleEndian.PutUint32(out[pos:], uint32(acc))
+				pos += 4
+				acc >>= 32
+				nbits -= 32
+			}
+		}
+	case []bool:
+		for _, x := range vs {
+			if x {
+				acc |= 1 << nbits
+			}
+			nbits += width
+			if nbits >= 32 {
+				binary.LittleEndian.PutUint32(out[pos:], uint32(acc))
+				pos += 4
+				acc >>= 32
+				nbits -= 32
+			}
 		}
 	}
-	return true
+	// The padding values are zeros: what the accumulator holds is the rest, then zero bytes.
+	binary.LittleEndian.PutUint32(out[pos:], uint32(acc))
+	clear(out[pos+4:])
+	return dst[:len(dst)+need]
 }
 
 // Delta encoding parameters: blocks of 128 values in 4 miniblocks of 32.
@@ -663,6 +712,35 @@ func appendDeltaBinaryPacked(dst []byte, v []int64) []byte {
 // dictID returns the dictionary index of s in the column chunk being written, adding s to the
 // dictionary and its PLAIN form to dictBody when it is new.
 func (f *fileWriter) dictID(s string, dictBody []byte) (int32, []byte) {
+	// Decoded strings are interned: one string, one pointer, so a cache by pointer finds most.
+	p := unsafe.StringData(s)
+	slot := &f.dictCache[(uintptr(unsafe.Pointer(p))>>3^uintptr(len(s)))&uintptr(len(f.dictCache)-1)]
+	if slot.p == p && slot.n == len(s) && slot.gen == f.dictGen && p != nil {
+		return slot.id, dictBody
+	}
+	id, dictBody := f.dictAdd(s, dictBody)
+	*slot = dictSlot{p, len(s), f.dictGen, id}
+	return id, dictBody
+}
+
+// dictSlot caches a string's dictionary index by the string's pointer and length, for the column
+// chunk numbered gen.
+type dictSlot struct {
+	p   *byte
+	n   int
+	gen uint32
+	id  int32
+}
+
+// resetDict empties the dictionary for a new column chunk.
+func (f *fileWriter) resetDict() {
+	clear(f.dict)
+	f.dictVal = f.dictVal[:0]
+	f.dictGen++
+}
+
+// dictAdd is dictID through the map.
+func (f *fileWriter) dictAdd(s string, dictBody []byte) (int32, []byte) {
 	id, ok := f.dict[s]
 	if !ok {
 		id = int32(len(f.dictVal))
@@ -672,4 +750,160 @@ func (f *fileWriter) dictID(s string, dictBody []byte) (int32, []byte) {
 		dictBody = append(dictBody, s...)
 	}
 	return id, dictBody
+}
+
+// doubles writes a double column's present values as c.enc says (encodeDoubles): dictionary-encoded
+// when few distinct values repeat, as prices in cents do, else PLAIN. It records min and max in m
+// and returns the data page's body and its encoding.
+func (f *fileWriter) doubles(m *chunkMeta, body []byte, vals []float64) ([]byte, int32) {
+	if len(vals) == 0 {
+		return body, encPlain
+	}
+	lo, hi := float64Range(vals)
+	m.min, m.max = float64Bytes(lo), float64Bytes(hi)
+	words := unsafe.Slice((*uint64)(unsafe.Pointer(&vals[0])), len(vals)) // the same 8 bytes a value
+	if f.dict64(m, words, maxDictShare) {
+		return f.dictIndices(body), encRLEDictionary
+	}
+	for _, v := range vals {
+		body = binary.LittleEndian.AppendUint64(body, math.Float64bits(v))
+	}
+	return body, encPlain
+}
+
+// float64Range returns min and max of vals (not empty) as the builtin min and max fold them: NaN when
+// any value is NaN, and -0 below +0; compared with branches that the common case predicts.
+func float64Range(vals []float64) (lo, hi float64) {
+	lo, hi = vals[0], vals[0]
+	nan := false
+	for _, v := range vals {
+		switch {
+		case v < lo:
+			lo = v
+		case v > hi:
+			hi = v
+		case v != v:
+			nan = true
+		case v == 0:
+			lo, hi = min(lo, v), max(hi, v)
+		}
+	}
+	if nan {
+		return math.NaN(), math.NaN()
+	}
+	return lo, hi
+}
+
+// integers writes an integer column's present values (int32 ones when int32 is set) as enc says:
+// encodeDelta, encodeIntegers or encodeDates. Min and max are the caller's.
+func (f *fileWriter) integers(m *chunkMeta, body []byte, vals []int64, enc encoding, int32 bool) ([]byte, int32) {
+	if len(vals) == 0 {
+		return body, encPlain
+	}
+	if enc == encodeDelta {
+		return appendDeltaBinaryPacked(body, vals), encDeltaBinary
+	}
+	descents := 0
+	loStep, hiStep := int64(math.MaxInt64), int64(math.MinInt64)
+	for i := 1; i < len(vals); i++ {
+		d := vals[i] - vals[i-1]
+		if d < 0 {
+			descents++
+		}
+		loStep, hiStep = min(loStep, d), max(hiStep, d)
+	}
+	narrow := len(vals) < 2 || bits.Len64(uint64(hiStep-loStep)) <= maxDeltaBits
+	switch {
+	case enc == encodeDelta || descents <= len(vals)/16: // a sequence, times, runs of one value
+		return appendDeltaBinaryPacked(body, vals), encDeltaBinary
+	case enc == encodeIntegers && !int32 && f.dict64(m, unsafe.Slice((*uint64)(unsafe.Pointer(&vals[0])), len(vals)), maxDictShareInts):
+		return f.dictIndices(body), encRLEDictionary
+	case enc == encodeIntegers && narrow:
+		return appendDeltaBinaryPacked(body, vals), encDeltaBinary
+	case int32:
+		for _, v := range vals {
+			body = binary.LittleEndian.AppendUint32(body, uint32(v))
+		}
+	default:
+		for _, v := range vals {
+			body = binary.LittleEndian.AppendUint64(body, uint64(v))
+		}
+	}
+	return body, encPlain
+}
+
+// maxDeltaBits: encodeIntegers delta-encodes values that do not ascend when the steps between them
+// span at most this many bits (against 64 a value plain).
+const maxDeltaBits = 24
+
+// dict64 builds the dictionary of 8-byte values (doubles or int64s, by bit pattern) when at most one
+// in share is distinct and writes its dictionary page; it returns false, writing nothing, when more are.
+func (f *fileWriter) dict64(m *chunkMeta, words []uint64, share int) bool {
+	d := &f.fdict
+	if !d.build(words, max(1, len(words)/share)) {
+		return false
+	}
+	dictBody := f.scratch2[:0]
+	for _, v := range d.vals {
+		dictBody = binary.LittleEndian.AppendUint64(dictBody, v)
+	}
+	m.dictOffset = int64(f.out.Len())
+	f.page(m, pageDictionary, dictBody, int32(len(d.vals)), encPlain)
+	f.scratch2 = dictBody
+	m.encodings = []int32{encPlain, encRLEDictionary}
+	return true
+}
+
+// dictIndices appends the indices of the dictionary dict64 built, bit-packed or run-length encoded.
+func (f *fileWriter) dictIndices(body []byte) []byte {
+	width := max(1, bits.Len32(uint32(len(f.fdict.vals)-1)))
+	body = append(body, byte(width))
+	return appendRLE(body, f.fdict.idx, width)
+}
+
+// maxDictShare: encodeDoubles dictionary-encodes a column chunk that holds at most one distinct
+// value in maxDictShare; encodeIntegers one in maxDictShareInts (trade sizes: a few hundred in
+// 10,000; past that, PLAIN and zstd store integers smaller).
+const (
+	maxDictShare     = 4
+	maxDictShareInts = 16
+)
+
+// u64Dict is a dictionary of 8-byte values for one column chunk: an open-addressing hash table,
+// reused.
+type u64Dict struct {
+	slots []uint64 // the value
+	ids   []int32  // its index + 1; 0 marks an empty slot
+	vals  []uint64
+	idx   []int32 // each value's index
+}
+
+// build fills the dictionary of vals; it gives up, returning false, past limit distinct values.
+func (d *u64Dict) build(vals []uint64, limit int) bool {
+	size := 1 << bits.Len(uint(2*limit+1))
+	d.slots, d.ids = grow(d.slots, size), grow(d.ids, size)
+	clear(d.ids)
+	d.vals, d.idx = d.vals[:0], grow(d.idx, len(vals))
+	mask := uint64(size - 1)
+	shift := 64 - bits.Len(uint(size-1))
+	for i, b := range vals {
+		h := (b * 0x9E3779B97F4A7C15) >> shift & mask
+		for {
+			id := d.ids[h]
+			if id == 0 {
+				if len(d.vals) == limit {
+					return false
+				}
+				d.vals = append(d.vals, b)
+				id = int32(len(d.vals))
+				d.slots[h], d.ids[h] = b, id
+			} else if d.slots[h] != b {
+				h = (h + 1) & mask
+				continue
+			}
+			d.idx[i] = id - 1
+			break
+		}
+	}
+	return true
 }

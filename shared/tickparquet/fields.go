@@ -2,7 +2,6 @@ package tickparquet
 
 import (
 	"encoding/binary"
-	"math"
 	"math/bits"
 
 	"github.com/ticklake/ticklake/shared/schema"
@@ -14,10 +13,8 @@ const (
 	kindBool                   // BOOLEAN, plain (bit-packed)
 )
 
-// fieldKind maps a declared type to the kind of its column: strings dictionary-encoded; bigints,
-// dates and timestamps delta-encoded when they mostly ascend (sequences, times), else plain; doubles
-// plain (zstd then finds their repeated exponent and high mantissa bytes: byte-stream-split measured
-// larger on the stock-index prices); booleans bit-packed.
+// fieldKind maps a declared type to the kind of its column (fieldEncoding says how it is encoded;
+// byte-stream-split measured larger than PLAIN and zstd on the stock-index prices).
 func fieldKind(t schema.Type) kind {
 	switch t {
 	case schema.String:
@@ -32,6 +29,24 @@ func fieldKind(t schema.Type) kind {
 		return kindDate
 	}
 	return kindTimestamp
+}
+
+// fieldEncoding is how a declared type's column is encoded: strings dictionary-encoded; doubles
+// dictionary-encoded when few distinct values repeat, else plain; bigints and timestamps delta-encoded
+// when they mostly ascend or step narrowly, dictionary-encoded when few are distinct, else plain;
+// dates delta-encoded when they mostly ascend, else plain; booleans bit-packed.
+func fieldEncoding(t schema.Type) encoding {
+	switch t {
+	case schema.String:
+		return encodeDictionary
+	case schema.Double:
+		return encodeDoubles
+	case schema.BigInt, schema.Timestamp:
+		return encodeIntegers
+	case schema.Date:
+		return encodeDates
+	}
+	return encodePlain
 }
 
 func fieldPhysical(t schema.Type) int32 {
@@ -67,29 +82,54 @@ func (f *fileWriter) writeField(c columnDef, rows []Row) chunkMeta {
 	}
 	f.present = grow(f.present, len(rows))
 	present := f.present
-	f.vals = f.vals[:0] // the present values, gathered once
-	for i := range rows {
-		present[i] = fi < len(rows[i].Fields) && rows[i].Fields[fi].Valid
-		if present[i] {
-			f.vals = append(f.vals, rows[i].Fields[fi])
+	// The present values, gathered once, typed.
+	k := fieldKind(c.ftype)
+	var n int
+	switch k {
+	case kindDouble:
+		f.flts = f.flts[:0]
+		for i := range rows {
+			fs := rows[i].Fields
+			present[i] = fi < len(fs) && fs[fi].Valid
+			if present[i] {
+				f.flts = append(f.flts, fs[fi].F)
+			}
 		}
+		n = len(f.flts)
+	case kindString:
+		f.strs = f.strs[:0]
+		for i := range rows {
+			fs := rows[i].Fields
+			present[i] = fi < len(fs) && fs[fi].Valid
+			if present[i] {
+				f.strs = append(f.strs, fs[fi].S)
+			}
+		}
+		n = len(f.strs)
+	default:
+		f.ints = f.ints[:0]
+		for i := range rows {
+			fs := rows[i].Fields
+			present[i] = fi < len(fs) && fs[fi].Valid
+			if present[i] {
+				f.ints = append(f.ints, fs[fi].I)
+			}
+		}
+		n = len(f.ints)
 	}
-	n := len(f.vals)
 	m.nullCount = int64(len(rows) - n)
 	f.levels = appendRLE(f.levels[:0], present, 1)
 	body := binary.LittleEndian.AppendUint32(f.body[:0], uint32(len(f.levels)))
 	body = append(body, f.levels...)
 	encoding := int32(encPlain)
-	switch k := fieldKind(c.ftype); {
+	switch {
 	case n == 0: // all null: no values, no dictionary, no min and max
 	case k == kindString:
-		clear(f.dict)
-		f.dictVal = f.dictVal[:0]
+		f.resetDict()
 		f.idx = grow(f.idx, n)[:0]
 		var dictBody []byte
 		last, lastID := "", int32(-1)
-		for _, fv := range f.vals {
-			s := fv.S
+		for _, s := range f.strs {
 			if lastID >= 0 && s == last { // runs of one value, as rows sorted by symbol give
 				f.idx = append(f.idx, lastID)
 				continue
@@ -112,19 +152,13 @@ func (f *fileWriter) writeField(c columnDef, rows []Row) chunkMeta {
 		}
 		m.min, m.max = []byte(minS), []byte(maxS)
 	case k == kindDouble:
-		lo, hi := math.Inf(1), math.Inf(-1)
-		for _, fv := range f.vals {
-			v := fv.F
-			lo, hi = min(lo, v), max(hi, v)
-			body = binary.LittleEndian.AppendUint64(body, math.Float64bits(v))
-		}
-		m.min, m.max = float64Bytes(lo), float64Bytes(hi)
+		body, encoding = f.doubles(&m, body, f.flts)
 	case k == kindBool:
 		lo, hi := byte(1), byte(0)
 		var acc byte
 		j := 0
-		for _, fv := range f.vals {
-			v := byte(fv.I & 1)
+		for _, x := range f.ints {
+			v := byte(x & 1)
 			lo, hi = min(lo, v), max(hi, v)
 			acc |= v << (j % 8)
 			j++
@@ -138,34 +172,13 @@ func (f *fileWriter) writeField(c columnDef, rows []Row) chunkMeta {
 		}
 		m.min, m.max = []byte{lo}, []byte{hi}
 	default: // int64, date and timestamp
-		f.ints = grow(f.ints, n)[:0]
-		descents := 0
-		for _, fv := range f.vals {
-			v := fv.I
-			if len(f.ints) > 0 && v < f.ints[len(f.ints)-1] {
-				descents++
-			}
-			f.ints = append(f.ints, v)
-		}
-		switch {
-		case descents <= n/16: // a sequence, or runs of one (rows sorted by symbol): delta-encoded
-			body = appendDeltaBinaryPacked(body, f.ints)
-			encoding = encDeltaBinary
-		case k == kindDate:
-			for _, v := range f.ints {
-				body = binary.LittleEndian.AppendUint32(body, uint32(v))
-			}
-		default:
-			for _, v := range f.ints {
-				body = binary.LittleEndian.AppendUint64(body, uint64(v))
-			}
-		}
 		if k == kindDate {
 			lo, hi := int64Bounds(f.ints)
 			m.min, m.max = lo[:4], hi[:4] // little-endian: the int32's bytes come first
 		} else {
 			m.min, m.max = int64Bounds(f.ints)
 		}
+		body, encoding = f.integers(&m, body, f.ints, c.enc, k == kindDate)
 	}
 	if m.encodings == nil {
 		m.encodings = []int32{encoding}

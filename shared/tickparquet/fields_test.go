@@ -8,6 +8,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/parquet-go/parquet-go"
@@ -241,19 +242,25 @@ func lessRaw(typ schema.Type, a, b []byte) bool {
 	return int64(binary.LittleEndian.Uint64(a)) < int64(binary.LittleEndian.Uint64(b))
 }
 
-// TestDeclaredFieldEncodings checks that the feed's fields get the encodings that fit them: the
-// venue dictionary-encoded, each symbol's consecutive sequence numbers delta-encoded, and the
-// replay's dates (one per row, ascending) delta-encoded.
+// TestDeclaredFieldEncodings checks that the columns get the encodings that fit them: the venue
+// dictionary-encoded; the sequence numbers delta-encoded, both in arrival order (interleaved, in
+// narrow steps) and sorted by symbol as compaction sorts them (each symbol's consecutive numbers);
+// prices in cents and trade sizes dictionary-encoded; the replay's dates (one per row, ascending)
+// delta-encoded and its prices (mostly distinct) plain.
 func TestDeclaredFieldEncodings(t *testing.T) {
 	fields := schema.MustDefault()
 	dec := tick.NewSchemaDecoder(fields)
 	for _, tc := range []struct {
-		name  string
-		ticks []tick.Tick
-		want  map[string]string
+		name     string
+		ticks    []tick.Tick
+		bySymbol bool
+		want     map[string]string
 	}{
-		{"feed", fixture.FeedTicks(3000, 1), map[string]string{"venue": "RLE_DICTIONARY", "seq": "DELTA_BINARY_PACKED"}},
-		{"replay", fixture.ReplayTicks(3000), map[string]string{"index": "RLE_DICTIONARY", "date": "DELTA_BINARY_PACKED"}},
+		{"feed", fixture.FeedTicks(3000, 1), false, map[string]string{"venue": "RLE_DICTIONARY", "seq": "DELTA_BINARY_PACKED",
+			"price": "RLE_DICTIONARY", "bid": "RLE_DICTIONARY", "size": "RLE_DICTIONARY", "kafka_partition": "DELTA_BINARY_PACKED"}},
+		{"feed by symbol", fixture.FeedTicks(3000, 1), true, map[string]string{"venue": "RLE_DICTIONARY", "seq": "DELTA_BINARY_PACKED"}},
+		{"replay", fixture.ReplayTicks(3000), false, map[string]string{"index": "RLE_DICTIONARY", "date": "DELTA_BINARY_PACKED",
+			"close": "PLAIN"}},
 	} {
 		rows := make([]Row, len(tc.ticks))
 		opt := make([]Optional, len(tc.ticks))
@@ -264,7 +271,15 @@ func TestDeclaredFieldEncodings(t *testing.T) {
 			}
 			rows[i] = FromTick(&decoded[i], 0, int64(i), fixture.Start.UnixMilli(), &opt[i])
 		}
-		body, err := NewSchemaEncoder(fields).Encode(rows, Meta{})
+		var body []byte
+		var err error
+		if tc.bySymbol {
+			slices.SortStableFunc(rows, func(a, b Row) int { return strings.Compare(a.Symbol, b.Symbol) })
+			err = NewSchemaEncoder(fields).EncodeSorted(rows, Layout{RowGroupBytes: 1 << 30, MaxObjectBytes: 1 << 30},
+				func(b []byte, _ int) error { body = bytes.Clone(b); return nil })
+		} else {
+			body, err = NewSchemaEncoder(fields).Encode(rows, Meta{})
+		}
 		if err != nil {
 			t.Fatal(err)
 		}

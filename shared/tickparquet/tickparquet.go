@@ -15,10 +15,18 @@
 //	<declared>       one optional column per declared field (package schema), typed as declared
 //	extra            BYTE_ARRAY  STRING, optional: undeclared fields outside the contract, as JSON
 //
-// Each object is one row group with one page a column: version 1 data pages; symbol dictionary-
-// encoded, ts, kafka_offset and kafka_timestamp DELTA_BINARY_PACKED, the rest PLAIN; declared
-// fields as fields.go says; zstd; column statistics (min, max, null count) for predicate pushdown. The encoder is written for this schema
-// alone: general Parquet libraries would push the function's deployment package past its size limit.
+// The consumer's objects (Encode) are one row group with one page a column, rows in Kafka offset
+// order (as they arrived: event times, Kafka timestamps and offsets then delta-encode to a few bits
+// each); compacted ones (EncodeTable, from a Table) hold rows in the caller's order, in one or more
+// row groups. The same functions choose each chunk's encoding for both, so the same rows in the
+// same order give the same bytes.
+// Version 1 data pages; each column encoded as its columnDef says (encode.go): symbol and strings
+// RLE_DICTIONARY; ts, kafka_partition, kafka_offset and kafka_timestamp DELTA_BINARY_PACKED; doubles
+// RLE_DICTIONARY when few distinct values repeat (prices in cents), else PLAIN; integers delta,
+// dictionary or PLAIN by what the chunk holds; dictionary indices and definition levels in the
+// RLE/bit-packing hybrid; zstd; column statistics (min, max, null count) for predicate pushdown. The
+// encoder is written for this schema alone: general Parquet libraries would push the function's
+// deployment package past its size limit.
 package tickparquet
 
 import (
@@ -76,10 +84,6 @@ type Meta struct {
 type Encoder struct {
 	buf    bytes.Buffer
 	fw     fileWriter
-	sorted []Row
-	bucket map[string]int
-	starts []int
-	syms   []string
 	cs     colScratch // EncodeTable's scratch
 	fields schema.Schema
 }
@@ -95,8 +99,10 @@ func NewSchemaEncoder(fields schema.Schema) *Encoder {
 	return e
 }
 
-// Encode sorts rows by symbol, then Kafka offset (so each symbol's ticks lie together, in order),
-// and returns them as one Parquet object. The returned bytes are valid until the next call.
+// Encode stores rows in Kafka offset order (arrival order: the order of the ticks' times and Kafka
+// timestamps, which delta encoding then stores in a few bits each) and returns them as one Parquet
+// object. Rows out of offset order are sorted in place first. The returned bytes are valid until the
+// next call.
 func (e *Encoder) Encode(rows []Row, meta Meta) ([]byte, error) {
 	if e.fw.zstd == nil {
 		z, err := zstdEncoder()
@@ -105,7 +111,12 @@ func (e *Encoder) Encode(rows []Row, meta Meta) ([]byte, error) {
 		}
 		e.fw.zstd = z
 	}
-	rows = e.sort(rows)
+	for i := 1; i < len(rows); i++ {
+		if rows[i].KafkaOffset < rows[i-1].KafkaOffset {
+			slices.SortStableFunc(rows, func(a, b Row) int { return cmp.Compare(a.KafkaOffset, b.KafkaOffset) })
+			break
+		}
+	}
 	e.buf.Reset()
 	e.fw.out = &e.buf
 	if e.fw.dict == nil {
@@ -115,48 +126,6 @@ func (e *Encoder) Encode(rows []Row, meta Meta) ([]byte, error) {
 		return nil, err
 	}
 	return e.buf.Bytes(), nil
-}
-
-// sort orders rows by symbol, then offset, with a stable counting sort: rows come in offset order
-// and a batch holds few symbols, so this is linear.
-func (e *Encoder) sort(rows []Row) []Row {
-	if e.bucket == nil {
-		e.bucket = map[string]int{}
-	}
-	clear(e.bucket)
-	e.syms = e.syms[:0]
-	inOrder := true
-	for i := range rows {
-		if i > 0 && rows[i].KafkaOffset < rows[i-1].KafkaOffset {
-			inOrder = false
-		}
-		if _, ok := e.bucket[rows[i].Symbol]; !ok {
-			e.bucket[rows[i].Symbol] = 0
-			e.syms = append(e.syms, rows[i].Symbol)
-		}
-	}
-	if !inOrder {
-		slices.SortStableFunc(rows, func(a, b Row) int { return cmp.Compare(a.KafkaOffset, b.KafkaOffset) })
-	}
-	slices.Sort(e.syms)
-	for i, sym := range e.syms {
-		e.bucket[sym] = i
-	}
-	e.starts = slices.Grow(e.starts[:0], len(e.syms)+1)[:len(e.syms)+1]
-	clear(e.starts)
-	for i := range rows {
-		e.starts[e.bucket[rows[i].Symbol]+1]++
-	}
-	for i := 1; i < len(e.starts); i++ {
-		e.starts[i] += e.starts[i-1]
-	}
-	e.sorted = slices.Grow(e.sorted[:0], len(rows))[:len(rows)]
-	for i := range rows {
-		b := e.bucket[rows[i].Symbol]
-		e.sorted[e.starts[b]] = rows[i]
-		e.starts[b]++
-	}
-	return e.sorted
 }
 
 // FromTick fills a row from a decoded tick and its Kafka coordinates. Bid, Ask and Extra point into

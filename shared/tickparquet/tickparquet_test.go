@@ -3,6 +3,7 @@ package tickparquet_test
 import (
 	"bytes"
 	"math"
+	"math/rand/v2"
 	"reflect"
 	"slices"
 	"strings"
@@ -38,14 +39,17 @@ func TestEncodeReadBack(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	slices.SortFunc(got, func(a, b Row) int { return int(a.KafkaOffset - b.KafkaOffset) })
-	if !reflect.DeepEqual(got, want) {
+	if !reflect.DeepEqual(got, want) { // stored order: arrival (offset) order
 		t.Fatal("rows read back differ from rows written")
 	}
-	for i := 1; i < len(got); i++ { // stored order: by symbol, then offset
-		if got[i].Symbol == got[i-1].Symbol && got[i].KafkaOffset < got[i-1].KafkaOffset {
-			t.Fatal("rows of a symbol are out of offset order")
-		}
+	shuffled := slices.Clone(want)
+	rand.New(rand.NewPCG(1, 2)).Shuffle(len(shuffled), func(i, j int) { shuffled[i], shuffled[j] = shuffled[j], shuffled[i] })
+	body, err := NewEncoder().Encode(shuffled, Meta{Topic: "ticks", Partition: 3, FirstOffset: 100, LastOffset: 2099})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(body, first) {
+		t.Fatal("rows out of offset order were not stored in offset order")
 	}
 
 	// The same rows give the same bytes, from a reused encoder or a new one.

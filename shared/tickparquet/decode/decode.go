@@ -48,6 +48,8 @@ type Decoder struct {
 	vals    []parquet.Value
 	strs    map[string]string
 	strsBuf []string
+	fltsBuf []float64 // a dictionary-encoded double page's values
+	intsBuf []int64   // a dictionary-encoded int64 page's values
 	fast    fastState
 	scratch *tickparquet.Table // Decode's: the fast reader's table
 	rows    []tickparquet.Row  // DecodeTable's: parquet-go's rows
@@ -322,7 +324,22 @@ func (d *Decoder) readPage(p parquet.Page, c tickparquet.Column, rows []tickparq
 		}
 		return bad
 	case typeInt64:
-		vals := data.Int64()
+		var vals []int64
+		if dict := p.Dictionary(); dict != nil { // the page holds indices into the dictionary
+			dd := dict.Page().Data()
+			dv := dd.Int64()
+			idx := data.Int32()
+			d.intsBuf = d.intsBuf[:0]
+			for _, x := range idx {
+				if x < 0 || int(x) >= len(dv) {
+					return fmt.Errorf("dictionary index %d out of %d", x, len(dv))
+				}
+				d.intsBuf = append(d.intsBuf, dv[x])
+			}
+			vals = d.intsBuf
+		} else {
+			vals = data.Int64()
+		}
 		var bad error
 		for i, j := range present {
 			if j >= len(vals) {
@@ -360,7 +377,22 @@ func (d *Decoder) readPage(p parquet.Page, c tickparquet.Column, rows []tickparq
 		}
 		return bad
 	case typeDouble:
-		vals := data.Double()
+		var vals []float64
+		if dict := p.Dictionary(); dict != nil { // the page holds indices into the dictionary
+			dd := dict.Page().Data()
+			dv := dd.Double()
+			idx := data.Int32()
+			d.fltsBuf = d.fltsBuf[:0]
+			for _, x := range idx {
+				if x < 0 || int(x) >= len(dv) {
+					return fmt.Errorf("dictionary index %d out of %d", x, len(dv))
+				}
+				d.fltsBuf = append(d.fltsBuf, dv[x])
+			}
+			vals = d.fltsBuf
+		} else {
+			vals = data.Double()
+		}
 		var bad error
 		for i, j := range present {
 			if j >= len(vals) {

@@ -396,7 +396,8 @@ type fastState struct {
 	ints    []int64
 	flts    []float64
 	idx     []int32
-	dictIDs []int32 // the chunk's dictionary, as ids into the table's strings
+	dictIDs []int32  // the chunk's dictionary, as ids into the table's strings
+	dictW   []uint64 // a double or int64 column's dictionary, as 8-byte words
 	meta    footerMeta
 	byCol   []int // file leaf of each of the Decoder's columns, or -1
 }
@@ -605,11 +606,23 @@ func (d *Decoder) readChunk(dst *tickparquet.Table, body []byte, dataEnd int64, 
 			return errFallback
 		}
 		if h.typ == pageDictionary {
-			if hasDict || row > 0 || !tg.str || (h.encoding != encPlain && h.encoding != encPlainDictionary) {
+			kind := physical(c)
+			words := !tg.str && (kind == typeDouble || kind == typeInt64) // 8-byte values
+			if hasDict || row > 0 || !tg.str && !words || (h.encoding != encPlain && h.encoding != encPlainDictionary) {
 				return errFallback
 			}
 			hasDict = true
 			p := payload
+			if words {
+				if len(p) != 8*int(h.numValues) {
+					return errFallback
+				}
+				st.dictW = grow(st.dictW[:0], int(h.numValues))
+				for j := range st.dictW {
+					st.dictW[j] = binary.LittleEndian.Uint64(p[8*j:])
+				}
+				continue
+			}
 			for range h.numValues {
 				if len(p) < 4 || int(binary.LittleEndian.Uint32(p)) > len(p)-4 {
 					return errFallback
@@ -690,21 +703,44 @@ func (d *Decoder) readDataPage(dst *tickparquet.Table, p []byte, h pageHeader, c
 	switch {
 	case present == 0:
 	case h.encoding == encRLEDictionary || h.encoding == encPlainDictionary:
-		if !hasDict || kind != typeByteArray || len(p) < 1 {
+		words := !tg.str && (kind == typeDouble || kind == typeInt64) // a dictionary of 8-byte values
+		if !hasDict || !tg.str && !words || len(p) < 1 {
 			return errFallback
 		}
 		width := int(p[0])
 		if width > 32 {
 			return errFallback
 		}
-		if !rleInt32(p[1:], width, ids) {
+		idx := ids
+		if words {
+			st.idx = grow(st.idx[:0], present)
+			idx = st.idx
+		}
+		if !rleInt32(p[1:], width, idx) {
 			return errFallback
 		}
-		for j, x := range ids {
-			if x < 0 || int(x) >= len(st.dictIDs) {
-				return errFallback
+		switch {
+		case words && kind == typeDouble:
+			for j, x := range idx {
+				if uint(x) >= uint(len(st.dictW)) {
+					return errFallback
+				}
+				flts[j] = math.Float64frombits(st.dictW[x])
 			}
-			ids[j] = st.dictIDs[x]
+		case words:
+			for j, x := range idx {
+				if uint(x) >= uint(len(st.dictW)) {
+					return errFallback
+				}
+				ints[j] = int64(st.dictW[x])
+			}
+		default:
+			for j, x := range idx {
+				if uint(x) >= uint(len(st.dictIDs)) {
+					return errFallback
+				}
+				ids[j] = st.dictIDs[x]
+			}
 		}
 	case h.encoding == encPlain:
 		switch kind {

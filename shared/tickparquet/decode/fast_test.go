@@ -2,12 +2,15 @@ package decode_test
 
 import (
 	"bytes"
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/parquet-go/parquet-go"
 
 	"github.com/ticklake/ticklake/internal/fixture"
 	"github.com/ticklake/ticklake/shared/schema"
+	"github.com/ticklake/ticklake/shared/tick"
 	"github.com/ticklake/ticklake/shared/tickparquet"
 	"github.com/ticklake/ticklake/shared/tickparquet/decode"
 )
@@ -70,6 +73,40 @@ func TestFastReaderAgreesWithParquetGo(t *testing.T) {
 	}
 	for _, o := range feed {
 		objs = append(objs, object{"feed " + o.Key, schema.MustDefault(), o.Body})
+	}
+	// A consumer batch of feed ticks in arrival order: prices and trade sizes dictionary-encoded
+	// (doubles and int64s), symbols and venues bit-packed.
+	{
+		fields := schema.MustDefault()
+		dec := tick.NewSchemaDecoder(fields)
+		ticks := fixture.FeedTicks(10000, 3)
+		batch := make([]tickparquet.Row, len(ticks))
+		opt := make([]tickparquet.Optional, len(ticks))
+		for i := range ticks {
+			var tk tick.Tick
+			if err := dec.Decode(tick.AppendJSON(nil, &ticks[i]), &tk); err != nil {
+				t.Fatal(err)
+			}
+			tk.Fields = append([]tick.Value(nil), tk.Fields...)
+			batch[i] = tickparquet.FromTick(&tk, 2, int64(i), fixture.Start.UnixMilli()+int64(i), &opt[i])
+		}
+		body, err := tickparquet.NewSchemaEncoder(fields).Encode(batch, tickparquet.Meta{Topic: "ticks"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, err := parquet.OpenFile(bytes.NewReader(body), int64(len(body)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range f.Metadata().RowGroups[0].Columns {
+			name := c.MetaData.PathInSchema[0]
+			if name == tickparquet.ColSize || name == tickparquet.ColPrice {
+				if !strings.Contains(fmt.Sprint(c.MetaData.Encoding), "RLE_DICTIONARY") {
+					t.Fatalf("%s encoded %v, want a dictionary", name, c.MetaData.Encoding)
+				}
+			}
+		}
+		objs = append(objs, object{"feed batch, arrival order", fields, bytes.Clone(body)})
 	}
 	for _, o := range objs {
 		t.Run(o.name, func(t *testing.T) {

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"testing"
 
+	"github.com/parquet-go/parquet-go"
+
 	"github.com/ticklake/ticklake/internal/fixture"
 	"github.com/ticklake/ticklake/shared/schema"
 	"github.com/ticklake/ticklake/shared/tickparquet"
@@ -58,12 +60,31 @@ func TestDecodeTable(t *testing.T) {
 	}
 }
 
-// TestDecodeTableHour reads an hour of feed ticks into a table and checks it against parquet-go.
+// TestDecodeTableHour reads an hour of feed ticks, as the consumer writes them (arrival order:
+// dictionary-encoded doubles and int64s, bit-packed dictionary indices, delta-encoded INT32 Kafka
+// partitions), into a table and checks it against parquet-go.
 func TestDecodeTableHour(t *testing.T) {
 	fields := schema.MustDefault()
-	objs, err := fixture.Hour(20_000, 40, 6, fields)
+	objs, err := fixture.Hour(20_000, 6, 3, fields)
 	if err != nil {
 		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, o := range objs {
+		f, err := parquet.OpenFile(bytes.NewReader(o.Body), int64(len(o.Body)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range f.Metadata().RowGroups[0].Columns {
+			for _, e := range c.MetaData.Encoding {
+				seen[c.MetaData.PathInSchema[0]+" "+e.String()] = true
+			}
+		}
+	}
+	for _, want := range []string{"price RLE_DICTIONARY", "size RLE_DICTIONARY", "kafka_partition DELTA_BINARY_PACKED"} {
+		if !seen[want] {
+			t.Errorf("no object has %s: %v", want, seen)
+		}
 	}
 	dec := decode.New(fields)
 	table := tickparquet.NewTable(fields)
