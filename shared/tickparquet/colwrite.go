@@ -30,7 +30,8 @@ type colScratch struct {
 // fails. A column kind this writer does not know (columnDef gained one) is an error, which
 // TestEncodeTableAsEncode finds: it checks that EncodeTable writes Encode's bytes, and the objects
 // are read back by parquet-go and DuckDB (internal/compat). Each column's encoding follows its
-// columnDef, the one place the consumer's Encode takes it from too.
+// columnDef, the one place the consumer's Encode takes it from too, chosen from the values by the
+// same functions, so the same rows in the same order give the same bytes.
 func (e *Encoder) EncodeTable(t *Table, order []int32, l Layout, emit func(body []byte, rows int) error) error {
 	if len(order) == 0 {
 		return fmt.Errorf("encode parquet: no rows")
@@ -231,7 +232,8 @@ func (s *colScratch) bounds() (lo, hi []byte) {
 }
 
 // writeColumnFrom writes the chunk of column c for rows g of cols, encoded as writeColumn and
-// writeField encode it: the encoding of each column follows its columnDef.
+// writeField encode it: the encoding of each column follows its columnDef, and the functions that
+// choose it from the values (doubles, integers) are theirs.
 func (e *Encoder) writeColumnFrom(c columnDef, cols *Table, g []int32) (chunkMeta, error) {
 	f := &e.fw
 	s := &e.cs

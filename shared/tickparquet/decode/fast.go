@@ -466,7 +466,8 @@ func (tg target) pad(base, n int) {
 
 // decodeFast reads an object this project's encoder wrote (or any object within the same bounds:
 // flat columns of the schema's physical types; zstd or no compression; v1 data pages; PLAIN,
-// DELTA_BINARY_PACKED and dictionary encodings; RLE definition levels) straight into the table's
+// DELTA_BINARY_PACKED and dictionary encodings, dictionaries of strings, doubles and int64s;
+// definition levels and dictionary indices in RLE or bit-packed runs) straight into the table's
 // columns, appending its rows. It returns errFallback, and dst as it was, for anything else.
 func (d *Decoder) decodeFast(dst *tickparquet.Table, body []byte) error {
 	n := len(body)
