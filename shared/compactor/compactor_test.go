@@ -574,6 +574,17 @@ func TestCleanupReadsPendingHoursOnly(t *testing.T) {
 	}
 }
 
+// countingGlue is a Glue client that counts the partitions read.
+type countingGlue struct {
+	compactor.GlueAPI
+	gets atomic.Int64
+}
+
+func (c *countingGlue) GetPartition(ctx context.Context, in *glue.GetPartitionInput, opts ...func(*glue.Options)) (*glue.GetPartitionOutput, error) {
+	c.gets.Add(1)
+	return c.GlueAPI.GetPartition(ctx, in, opts...)
+}
+
 // TestPlanBacklog: a backlog longer than one execution holds is planned oldest first, MaxHours at a
 // time, saying how many are left; naming more hours than that is refused, naming the limit.
 func TestPlanBacklog(t *testing.T) {
@@ -593,11 +604,17 @@ func TestPlanBacklog(t *testing.T) {
 		named = append(named, start.Format(compactor.HourFormat))
 	}
 	l.clock.Advance(backlog * time.Hour)
-	h := l.handler(compactor.Hooks{})
+	g := &countingGlue{GlueAPI: l.glue.Client}
+	h := compactor.New(l.cfg, l.s3, g, slog.New(slog.NewTextHandler(io.Discard, nil)), compactor.WithClock(l.clock))
 	res, err := h.Handle(context.Background(), compactor.Request{Action: compactor.ActionPlan})
 	if err != nil || len(res.Hours) != compactor.MaxHours || res.Hours[0] != named[0] || res.Hours[compactor.MaxHours-1] != named[compactor.MaxHours-1] ||
 		!strings.Contains(res.Reason, "30 more") {
 		t.Fatalf("plan of a backlog of %d: %d hours from %v (%s), %v", backlog, len(res.Hours), res.Hours[:1], res.Reason, err)
+	}
+	// The hours past the bound are left to the next runs unread: a backlog of thousands of hours
+	// must not cost the plan thousands of reads (and its timeout).
+	if n := g.gets.Load(); n != compactor.MaxHours {
+		t.Errorf("plan of a backlog of %d read %d partitions, want %d", backlog, n, compactor.MaxHours)
 	}
 	if _, err := h.Handle(context.Background(), compactor.Request{Action: compactor.ActionPlan, Hours: named}); !errors.Is(err, compactor.ErrTooManyHours) ||
 		!strings.Contains(err.Error(), fmt.Sprint(compactor.MaxHours)) {

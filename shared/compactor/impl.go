@@ -112,7 +112,7 @@ func (h *Handler) handle(ctx context.Context, req Request) (Response, error) {
 		hours, more, err := h.plan(ctx, req.Hours)
 		reason := fmt.Sprintf("%d hours to compact", len(hours))
 		if more > 0 {
-			reason += fmt.Sprintf(", %d more left to the next runs (at most %d in one)", more, MaxHours)
+			reason += fmt.Sprintf(", %d more with live objects left to the next runs (at most %d in one)", more, MaxHours)
 		}
 		return Response{Hours: hours, Reason: reason}, err
 	case ActionCompact:
@@ -305,7 +305,8 @@ func (h *Handler) pending(live []Object, m *Manifest, loc string) []Object {
 	return out
 }
 
-// plan returns the hours to compact, sorted: at most MaxHours, the oldest, and how many more need it.
+// plan returns the hours to compact, sorted: at most MaxHours, the oldest, and how many hours with
+// live objects it left unexamined for the next runs (some may need no compaction).
 func (h *Handler) plan(ctx context.Context, hours []string) ([]string, int, error) {
 	log := logging.For(ctx, h.log)
 	var cands []layout.Partition
@@ -350,7 +351,14 @@ func (h *Handler) plan(ctx context.Context, hours []string) ([]string, int, erro
 			ErrTooManyHours, len(cands), MaxHours)
 	}
 	out := []string{}
-	for _, p := range cands {
+	for i, p := range cands {
+		if len(out) == MaxHours {
+			// The rest wait for the next runs unread: examining a backlog of thousands of hours
+			// would cost the plan thousands of reads, and its timeout.
+			more := len(cands) - i
+			log.Info("backlog: the oldest hours first", "planned", len(out), "left", more)
+			return out, more, nil
+		}
 		part, err := h.partition(ctx, p)
 		if err != nil {
 			return nil, 0, err
@@ -374,10 +382,6 @@ func (h *Handler) plan(ctx context.Context, hours []string) ([]string, int, erro
 		if len(h.pending(live, m, location(part))) > 0 {
 			out = append(out, hourOf(p))
 		}
-	}
-	if more := len(out) - MaxHours; more > 0 {
-		log.Info("backlog: the oldest hours first", "hours", len(out), "now", MaxHours)
-		return out[:MaxHours], more, nil
 	}
 	return out, 0, nil
 }
