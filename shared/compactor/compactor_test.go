@@ -708,3 +708,64 @@ func TestLoadConfig(t *testing.T) {
 		})
 	}
 }
+
+// failingDeletes is an S3 client whose deletes of keys holding a string fail.
+type failingDeletes struct {
+	compactor.S3API
+	match string
+}
+
+func (c *failingDeletes) DeleteObject(ctx context.Context, in *s3.DeleteObjectInput, opts ...func(*s3.Options)) (*s3.DeleteObjectOutput, error) {
+	if strings.Contains(aws.ToString(in.Key), c.match) {
+		return nil, errors.New("access denied")
+	}
+	return c.S3API.DeleteObject(ctx, in, opts...)
+}
+
+// TestCleanupGoesPastAFailedHour: an hour whose deletions fail does not keep the hours after it from
+// being cleaned; the cleanup still fails, naming the hour.
+func TestCleanupGoesPastAFailedHour(t *testing.T) {
+	l := newLake(t)
+	fail := &failingDeletes{S3API: l.s3, match: "\x00"}
+	h := compactor.New(l.cfg, fail, l.glue.Client, slog.New(slog.NewTextHandler(io.Discard, nil)), compactor.WithClock(l.clock))
+	const hours = 3
+	for i := range hours {
+		start := hourStart.Add(time.Duration(i) * time.Hour)
+		if i > 0 {
+			l.catalog(start)
+		}
+		body, err := l.enc.Encode([]tickparquet.Row{record(0, int64(i))}, tickparquet.Meta{Topic: topic, FirstOffset: int64(i), LastOffset: int64(i)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		key := layout.DataKey("ticks/", layout.PartitionOf(start.UnixMicro()), layout.BatchName(topic, 0, int64(i), int64(i)))
+		if _, err := l.s3.PutObject(context.Background(), &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(key),
+			Body: bytes.NewReader(body)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	l.clock.Advance(hours * time.Hour)
+	plan, err := h.Handle(context.Background(), compactor.Request{Action: compactor.ActionPlan})
+	if err != nil || len(plan.Hours) != hours {
+		t.Fatalf("plan: %v, %v", plan.Hours, err)
+	}
+	for _, hour := range plan.Hours {
+		if _, err := h.Handle(context.Background(), compactor.Request{Action: compactor.ActionCompact, Hour: hour}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	l.clock.Advance(l.cfg.Grace)
+	first := layout.PartitionOf(hourStart.UnixMicro())
+	fail.match = "ticks/" + first.Path() // the oldest hour's live objects cannot be deleted
+	res, err := h.Handle(context.Background(), compactor.Request{Action: compactor.ActionCleanup})
+	if err == nil || !strings.Contains(err.Error(), plan.Hours[0]) {
+		t.Errorf("cleanup with an hour failing: %v, want an error naming %s", err, plan.Hours[0])
+	}
+	if res.Deleted != hours-1 {
+		t.Errorf("cleanup with the oldest hour failing deleted %d objects, want the other hours' %d", res.Deleted, hours-1)
+	}
+	fail.match = "\x00"
+	if res, err := h.Handle(context.Background(), compactor.Request{Action: compactor.ActionCleanup}); err != nil || res.Deleted != 1 {
+		t.Errorf("cleanup once the hour can be cleaned: %d deleted, %v; want 1", res.Deleted, err)
+	}
+}

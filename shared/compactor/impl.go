@@ -966,35 +966,48 @@ func (h *Handler) cleanup(ctx context.Context) (Response, error) {
 	if err != nil {
 		return res, err
 	}
+	// An hour that fails is reported, after the others: one hour whose objects cannot be deleted
+	// must not keep every later hour's from being deleted.
+	var errs []error
 	for _, o := range markers {
 		p, err := ParseHour(strings.TrimPrefix(o.Key, h.pendingPrefix()))
 		if err != nil {
 			h.log.Warn("not a pending marker", "key", o.Key)
 			continue
 		}
-		m, err := h.readManifest(ctx, p)
-		if err != nil {
-			return res, err
-		}
-		if m != nil && len(m.Superseded) > 0 && !h.due(m) {
-			continue
-		}
-		run := h.newRun()
-		if err := h.acquire(ctx, p, run); err != nil {
-			if errors.Is(err, errLocked) {
-				continue
-			}
-			return res, err
-		}
-		deleted, err := h.cleanupLocked(ctx, p)
-		h.release(ctx, p, run)
-		if err != nil {
-			return res, err
-		}
+		deleted, err := h.cleanupHour(ctx, p)
 		res.Deleted += deleted
+		if err != nil {
+			errs = append(errs, fmt.Errorf("cleanup of %s: %w", hourOf(p), err))
+		}
 	}
 	res.Reason = fmt.Sprintf("%d superseded objects deleted", res.Deleted)
-	return res, nil
+	if len(errs) > 0 {
+		res.Reason += fmt.Sprintf(", %d hours failed", len(errs))
+	}
+	return res, errors.Join(errs...)
+}
+
+// cleanupHour deletes the hour's superseded objects past GRACE under its lock; an hour another run
+// holds is left to the next cleanup.
+func (h *Handler) cleanupHour(ctx context.Context, p layout.Partition) (int, error) {
+	m, err := h.readManifest(ctx, p)
+	if err != nil {
+		return 0, err
+	}
+	if m != nil && len(m.Superseded) > 0 && !h.due(m) {
+		return 0, nil
+	}
+	run := h.newRun()
+	if err := h.acquire(ctx, p, run); err != nil {
+		if errors.Is(err, errLocked) {
+			return 0, nil
+		}
+		return 0, err
+	}
+	deleted, err := h.cleanupLocked(ctx, p)
+	h.release(ctx, p, run)
+	return deleted, err
 }
 
 // due reports whether any of the manifest's superseded objects is past GRACE.
