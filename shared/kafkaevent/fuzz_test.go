@@ -179,3 +179,43 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// TestEscapedBase64 reads base64 strings written with JSON escapes (\/, \u0051, an escaped line break,
+// which encoding/base64 skips) as encoding/json and encoding/base64 read them, on the first record
+// and on later ones (which the one-pass reader hands to the general one); what they reject, it
+// rejects.
+func TestEscapedBase64(t *testing.T) {
+	first := `{"topic":"t","partition":3,"offset":7,"timestamp":1,"timestampType":"CREATE_TIME","key":"QQ==","value":"QUFQTA==","headers":[]}`
+	for _, tc := range []struct {
+		value string
+		ok    bool
+	}{
+		{`\/\/\/\/`, true},
+		{`\u0051UI=`, true},
+		{`QQ\u003d\u003d`, true},
+		{`QUFQ\nTA==`, true},
+		{`QUFQ\r\nTA==`, true},
+		{`QU\"I=`, false},
+		{`QR\u003d\u003d`, false}, // padding bits set
+		{`QUI\u0000`, false},
+		{`QUI\t`, false},
+	} {
+		for _, payload := range []string{
+			`{"eventSource":"aws:kafka","records":{"t-3":[{"topic":"t","partition":3,"offset":8,"timestamp":1,"timestampType":"CREATE_TIME","value":"` + tc.value + `","headers":[]}]}}`,
+			`{"eventSource":"aws:kafka","records":{"t-3":[` + first + `,{"topic":"t","partition":3,"offset":8,"timestamp":1,"timestampType":"CREATE_TIME","key":"` + tc.value + `","value":"QUI=","headers":[]}]}}`,
+		} {
+			want, wantOK := sdkView([]byte(payload))
+			if wantOK != tc.ok {
+				t.Fatalf("%s: the oracle reads it %v, the test expects %v", tc.value, wantOK, tc.ok)
+			}
+			ev, err := Parse([]byte(payload))
+			if (err == nil) != tc.ok {
+				t.Errorf("Parse(%s): %v, want ok %v", payload, err, tc.ok)
+				continue
+			}
+			if err == nil && !sameRecords(byKey(ev), want) {
+				t.Errorf("Parse(%s) = %+v, encoding/json reads %+v", payload, byKey(ev), want)
+			}
+		}
+	}
+}

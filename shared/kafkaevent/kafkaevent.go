@@ -317,12 +317,33 @@ func (p *parser) base64() ([]byte, error) {
 	start := len(p.arena)
 	n, end, ok := decodeBase64String(p.arena[start:cap(p.arena)], src)
 	if !ok {
-		return nil, p.errorf("bad base64 string")
+		return p.escapedBase64()
 	}
 	p.s.I += end + 1
 	p.arena = p.arena[:start+n]
 	return p.arena[start : start+n : start+n], nil
 }
+
+// escapedBase64 decodes the base64 string after the opening quote at the scanner that the one-pass
+// decoder refused, as encoding/json and encoding/base64 read it: JSON escapes (\/, \u0041) undone,
+// escaped line breaks skipped. An event-source mapping writes none; anything else is refused.
+func (p *parser) escapedBase64() ([]byte, error) {
+	p.s.I-- // back to the opening quote
+	raw, esc, ok := p.s.String()
+	if !ok || !esc {
+		return nil, p.errorf("bad base64 string")
+	}
+	text := jsonscan.Unescape(raw)
+	out := make([]byte, base64.StdEncoding.DecodedLen(len(text)))
+	n, err := strictBase64.Decode(out, text)
+	if err != nil {
+		return nil, p.errorf("bad base64 string: %v", err)
+	}
+	return out[:n:n], nil
+}
+
+// strictBase64 also refuses non-zero padding bits, which an encoder never writes.
+var strictBase64 = base64.StdEncoding.Strict()
 
 func (p *parser) headers(r *Record) error {
 	if p.s.Literal("null") {
