@@ -348,7 +348,9 @@ func TestCrashesAndConcurrency(t *testing.T) {
 	}
 	var keys []string
 	for _, o := range all.Contents {
-		keys = append(keys, aws.ToString(o.Key))
+		if k := aws.ToString(o.Key); k != l.cfg.CompactedPrefix+compactor.PendingFolder+"scanned" { // the cleanup's record of its one scan
+			keys = append(keys, k)
+		}
 	}
 	if len(keys) != 2 {
 		t.Errorf("objects left: %v, want the compacted object and the manifest", keys)
@@ -517,6 +519,11 @@ func TestCleanupReadsPendingHoursOnly(t *testing.T) {
 	l := newLake(t)
 	cnt := &counting{S3API: l.s3}
 	h := compactor.New(l.cfg, cnt, l.glue.Client, slog.New(slog.NewTextHandler(io.Discard, nil)), compactor.WithClock(l.clock))
+	// The first cleanup reads every manifest once, for hours compacted before pending markers were
+	// written: here, on a lake that has none.
+	if _, err := h.Handle(context.Background(), compactor.Request{Action: compactor.ActionCleanup}); err != nil {
+		t.Fatal(err)
+	}
 	const hours = 6
 	for i := range hours {
 		start := hourStart.Add(time.Duration(i) * time.Hour)
@@ -767,5 +774,33 @@ func TestCleanupGoesPastAFailedHour(t *testing.T) {
 	fail.match = "\x00"
 	if res, err := h.Handle(context.Background(), compactor.Request{Action: compactor.ActionCleanup}); err != nil || res.Deleted != 1 {
 		t.Errorf("cleanup once the hour can be cleaned: %d deleted, %v; want 1", res.Deleted, err)
+	}
+}
+
+// TestCleanupOfHoursWithoutMarkers: hours compacted by a version that wrote no pending markers (their
+// manifests list superseded objects, and no marker says so) are found once, by one scan of the
+// manifests, and their objects deleted; later cleanups read the markers only.
+func TestCleanupOfHoursWithoutMarkers(t *testing.T) {
+	l := newLake(t)
+	cnt := &counting{S3API: l.s3}
+	h := compactor.New(l.cfg, cnt, l.glue.Client, slog.New(slog.NewTextHandler(io.Discard, nil)), compactor.WithClock(l.clock))
+	l.batch(0, 0, 9)
+	l.batch(1, 0, 9)
+	if res, err := l.compact(h); err != nil || res.ObjectsIn != 2 {
+		t.Fatalf("compact: %+v, %v", res, err)
+	}
+	// As the earlier version left it: no marker.
+	marker := l.cfg.CompactedPrefix + compactor.PendingFolder + hourStart.Format(compactor.HourFormat)
+	if _, err := l.s3.DeleteObject(context.Background(), &s3.DeleteObjectInput{Bucket: aws.String(bucket), Key: aws.String(marker)}); err != nil {
+		t.Fatal(err)
+	}
+	l.clock.Advance(l.cfg.Grace)
+	res, err := h.Handle(context.Background(), compactor.Request{Action: compactor.ActionCleanup})
+	if err != nil || res.Deleted != 2 {
+		t.Fatalf("cleanup of an hour compacted without a marker: %d deleted, %v; want its 2 live objects", res.Deleted, err)
+	}
+	cnt.manifests.Store(0)
+	if res, err := h.Handle(context.Background(), compactor.Request{Action: compactor.ActionCleanup}); err != nil || res.Deleted != 0 || cnt.manifests.Load() != 0 {
+		t.Fatalf("cleanup once scanned: %d deleted, %d manifests read, %v; want none", res.Deleted, cnt.manifests.Load(), err)
 	}
 }

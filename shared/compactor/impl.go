@@ -962,6 +962,9 @@ func (h *Handler) collect(ctx context.Context, p layout.Partition, m *Manifest, 
 // the lake's age.
 func (h *Handler) cleanup(ctx context.Context) (Response, error) {
 	var res Response
+	if err := h.markEarlierHours(ctx); err != nil {
+		return res, err
+	}
 	markers, err := h.list(ctx, h.pendingPrefix())
 	if err != nil {
 		return res, err
@@ -970,7 +973,11 @@ func (h *Handler) cleanup(ctx context.Context) (Response, error) {
 	// must not keep every later hour's from being deleted.
 	var errs []error
 	for _, o := range markers {
-		p, err := ParseHour(strings.TrimPrefix(o.Key, h.pendingPrefix()))
+		name := strings.TrimPrefix(o.Key, h.pendingPrefix())
+		if name == pendingScanned {
+			continue
+		}
+		p, err := ParseHour(name)
 		if err != nil {
 			h.log.Warn("not a pending marker", "key", o.Key)
 			continue
@@ -986,6 +993,44 @@ func (h *Handler) cleanup(ctx context.Context) (Response, error) {
 		res.Reason += fmt.Sprintf(", %d hours failed", len(errs))
 	}
 	return res, errors.Join(errs...)
+}
+
+// pendingScanned, in the pending folder, says that every manifest written before the markers were
+// has been read once and its hour marked when it listed superseded objects.
+const pendingScanned = "scanned"
+
+// markEarlierHours marks, once, the hours whose manifests list superseded objects but which have no
+// marker, having been compacted before markers were written: without it, cleanup would never read
+// them and their superseded objects would stay forever. A marker too many costs one read.
+func (h *Handler) markEarlierHours(ctx context.Context) error {
+	key := h.pendingPrefix() + pendingScanned
+	if _, _, err := h.get(ctx, key); err == nil || !notFound(err) {
+		return err
+	}
+	objs, err := h.list(ctx, h.cfg.CompactedPrefix)
+	if err != nil {
+		return err
+	}
+	for _, o := range objs {
+		rest, ok := strings.CutSuffix(strings.TrimPrefix(o.Key, h.cfg.CompactedPrefix), ManifestName)
+		if !ok {
+			continue
+		}
+		p, ok := layout.ParseDataKey("", rest+"x"+layout.DataSuffix)
+		if !ok {
+			continue
+		}
+		m, err := h.readManifest(ctx, p)
+		if err != nil {
+			return err
+		}
+		if m != nil && len(m.Superseded) > 0 {
+			if err := h.put(ctx, h.pendingKey(p), []byte(hourOf(p)), "text/plain"); err != nil {
+				return err
+			}
+		}
+	}
+	return h.put(ctx, key, []byte("every earlier manifest read\n"), "text/plain")
 }
 
 // cleanupHour deletes the hour's superseded objects past GRACE under its lock; an hour another run
