@@ -219,3 +219,20 @@ func TestEscapedBase64(t *testing.T) {
 		}
 	}
 }
+
+// TestHeaderBytesSigned: header bytes are written as signed integers (-128 to 127), as
+// events.KafkaEvent reads them; what it refuses, Parse refuses.
+func TestHeaderBytesSigned(t *testing.T) {
+	for _, tc := range []struct {
+		bytes string
+		ok    bool
+	}{{"1,-2,-128,127", true}, {"200", false}, {"128", false}, {"-129", false}} {
+		payload := []byte(`{"eventSource":"aws:kafka","records":{"t-0":[{"topic":"t","partition":0,"offset":1,"timestamp":1,"timestampType":"CREATE_TIME","value":"QQ==","headers":[{"h":[` + tc.bytes + `]}]}]}}`)
+		if _, ok := sdkView(payload); ok != tc.ok {
+			t.Fatalf("%s: the oracle reads it %v, the test expects %v", tc.bytes, ok, tc.ok)
+		}
+		if _, err := Parse(payload); (err == nil) != tc.ok {
+			t.Errorf("header bytes [%s]: Parse error %v, want ok %v", tc.bytes, err, tc.ok)
+		}
+	}
+}

@@ -354,8 +354,8 @@ func (p *parser) headers(r *Record) error {
 			h := Header{Key: string(key)}
 			err := p.s.Array(func() error {
 				n, ok := p.s.Int()
-				if !ok || n < -128 || n > 255 {
-					return p.errorf("header bytes must be integers from -128 to 255")
+				if !ok || n < -128 || n > 127 {
+					return p.errorf("header bytes must be integers from -128 to 127")
 				}
 				h.Value = append(h.Value, byte(n))
 				return nil
