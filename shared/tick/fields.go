@@ -34,7 +34,7 @@ func kindOf(t schema.Type) uint8 {
 	return kindString
 }
 
-// maxInterned bounds the distinct values a Decoder interns per string field, so that a field with
+// maxInterned bounds the distinct symbols, and values of each string field, that a Decoder interns, so that a field with
 // many distinct values (an identifier) costs one allocation a value instead of a growing map.
 const maxInterned = 4096
 
