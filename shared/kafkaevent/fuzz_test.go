@@ -236,3 +236,19 @@ func TestHeaderBytesSigned(t *testing.T) {
 		}
 	}
 }
+
+// TestRecordsKeyNamesItsRecords: the records object's key is its records' topic and partition, as
+// the event-source mapping writes it; an event whose key names other records is refused, so that
+// one topic-partition is not split over two keys.
+func TestRecordsKeyNamesItsRecords(t *testing.T) {
+	rec := `{"topic":"a-b","partition":1,"offset":1,"timestamp":1,"timestampType":"CREATE_TIME","value":"QQ==","headers":[]}`
+	for _, tc := range []struct {
+		key string
+		ok  bool
+	}{{"a-b-1", true}, {"a-b-2", false}, {"ab-1", false}, {"a\\u002db-1", true}, {"x", false}} {
+		payload := []byte(`{"eventSource":"aws:kafka","records":{"` + tc.key + `":[` + rec + `]}}`)
+		if _, err := Parse(payload); (err == nil) != tc.ok {
+			t.Errorf("records key %s: Parse error %v, want ok %v", tc.key, err, tc.ok)
+		}
+	}
+}

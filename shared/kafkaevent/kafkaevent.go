@@ -198,6 +198,9 @@ func (p *parser) records(ev *Event) error {
 		}
 		if len(b.Records) > 0 {
 			b.Topic, b.Partition = b.Records[0].Topic, b.Records[0].Partition
+			if want := b.Topic + "-" + strconv.Itoa(int(b.Partition)); string(key) != want {
+				return p.errorf("records key %q holds the records of %s", key, want)
+			}
 		} else if topic, part, ok := splitTopicPartition(string(key)); ok {
 			b.Topic, b.Partition = topic, part
 		}
