@@ -63,8 +63,9 @@ var lambdaServiceErrors = []string{"Lambda.ServiceException", "Lambda.AWSLambdaE
 	"Lambda.TooManyRequestsException"}
 
 // NewCompaction builds the compactor function (its role reads and deletes the live objects, writes
-// and deletes under the compacted prefix, where its manifests and lock objects live too, and reads
-// and updates this table's partitions), the `compaction` state machine and its Scheduler schedule.
+// and deletes under the compacted prefix, where its manifests, lock objects and pending markers live
+// too, and reads and updates this table's partitions), the `compaction` state machine and its
+// Scheduler schedule.
 //
 // The state machine: input {"hours": ["YYYY-MM-DDTHH", ...]} or {} (every closed hour that needs
 // it) → plan (lambda:invoke) → Map over the hours, at most Settings.CompactionConcurrency at once,

@@ -38,7 +38,7 @@ const (
 		"carries query results; every step of every execution stays in the execution history and the X-Ray traces, and " +
 		"ticklake:state-machine-log-level=ALL (with ticklake:log-execution-data) turns full logging on."
 	reasonCompactor = "The compactor reads and deletes live objects under the data prefix, and writes its compacted objects, " +
-		"manifests and lock objects under the compacted prefix, all keyed by hour and run at run time."
+		"manifests, lock objects and pending markers under the compacted prefix, all keyed by hour and run at run time."
 	reasonEC23 = "The rule cannot evaluate an ingress rule whose source is a security group reference. The group admits " +
 		"HTTPS only from the MSK cluster's security group, never from an address range."
 )

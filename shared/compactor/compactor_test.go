@@ -348,7 +348,9 @@ func TestCrashesAndConcurrency(t *testing.T) {
 	}
 	var keys []string
 	for _, o := range all.Contents {
-		keys = append(keys, aws.ToString(o.Key))
+		if k := aws.ToString(o.Key); k != l.cfg.CompactedPrefix+compactor.PendingFolder+"scanned" { // the cleanup's record of its one scan
+			keys = append(keys, k)
+		}
 	}
 	if len(keys) != 2 {
 		t.Errorf("objects left: %v, want the compacted object and the manifest", keys)
@@ -517,6 +519,11 @@ func TestCleanupReadsPendingHoursOnly(t *testing.T) {
 	l := newLake(t)
 	cnt := &counting{S3API: l.s3}
 	h := compactor.New(l.cfg, cnt, l.glue.Client, slog.New(slog.NewTextHandler(io.Discard, nil)), compactor.WithClock(l.clock))
+	// The first cleanup reads every manifest once, for hours compacted before pending markers were
+	// written: here, on a lake that has none.
+	if _, err := h.Handle(context.Background(), compactor.Request{Action: compactor.ActionCleanup}); err != nil {
+		t.Fatal(err)
+	}
 	const hours = 6
 	for i := range hours {
 		start := hourStart.Add(time.Duration(i) * time.Hour)
@@ -574,6 +581,17 @@ func TestCleanupReadsPendingHoursOnly(t *testing.T) {
 	}
 }
 
+// countingGlue is a Glue client that counts the partitions read.
+type countingGlue struct {
+	compactor.GlueAPI
+	gets atomic.Int64
+}
+
+func (c *countingGlue) GetPartition(ctx context.Context, in *glue.GetPartitionInput, opts ...func(*glue.Options)) (*glue.GetPartitionOutput, error) {
+	c.gets.Add(1)
+	return c.GlueAPI.GetPartition(ctx, in, opts...)
+}
+
 // TestPlanBacklog: a backlog longer than one execution holds is planned oldest first, MaxHours at a
 // time, saying how many are left; naming more hours than that is refused, naming the limit.
 func TestPlanBacklog(t *testing.T) {
@@ -593,11 +611,17 @@ func TestPlanBacklog(t *testing.T) {
 		named = append(named, start.Format(compactor.HourFormat))
 	}
 	l.clock.Advance(backlog * time.Hour)
-	h := l.handler(compactor.Hooks{})
+	g := &countingGlue{GlueAPI: l.glue.Client}
+	h := compactor.New(l.cfg, l.s3, g, slog.New(slog.NewTextHandler(io.Discard, nil)), compactor.WithClock(l.clock))
 	res, err := h.Handle(context.Background(), compactor.Request{Action: compactor.ActionPlan})
 	if err != nil || len(res.Hours) != compactor.MaxHours || res.Hours[0] != named[0] || res.Hours[compactor.MaxHours-1] != named[compactor.MaxHours-1] ||
 		!strings.Contains(res.Reason, "30 more") {
 		t.Fatalf("plan of a backlog of %d: %d hours from %v (%s), %v", backlog, len(res.Hours), res.Hours[:1], res.Reason, err)
+	}
+	// The hours past the bound are left to the next runs unread: a backlog of thousands of hours
+	// must not cost the plan thousands of reads (and its timeout).
+	if n := g.gets.Load(); n != compactor.MaxHours {
+		t.Errorf("plan of a backlog of %d read %d partitions, want %d", backlog, n, compactor.MaxHours)
 	}
 	if _, err := h.Handle(context.Background(), compactor.Request{Action: compactor.ActionPlan, Hours: named}); !errors.Is(err, compactor.ErrTooManyHours) ||
 		!strings.Contains(err.Error(), fmt.Sprint(compactor.MaxHours)) {
@@ -689,5 +713,94 @@ func TestLoadConfig(t *testing.T) {
 				t.Fatalf("error %v, want one naming %s", err, tc.want)
 			}
 		})
+	}
+}
+
+// failingDeletes is an S3 client whose deletes of keys holding a string fail.
+type failingDeletes struct {
+	compactor.S3API
+	match string
+}
+
+func (c *failingDeletes) DeleteObject(ctx context.Context, in *s3.DeleteObjectInput, opts ...func(*s3.Options)) (*s3.DeleteObjectOutput, error) {
+	if strings.Contains(aws.ToString(in.Key), c.match) {
+		return nil, errors.New("access denied")
+	}
+	return c.S3API.DeleteObject(ctx, in, opts...)
+}
+
+// TestCleanupGoesPastAFailedHour: an hour whose deletions fail does not keep the hours after it from
+// being cleaned; the cleanup still fails, naming the hour.
+func TestCleanupGoesPastAFailedHour(t *testing.T) {
+	l := newLake(t)
+	fail := &failingDeletes{S3API: l.s3, match: "\x00"}
+	h := compactor.New(l.cfg, fail, l.glue.Client, slog.New(slog.NewTextHandler(io.Discard, nil)), compactor.WithClock(l.clock))
+	const hours = 3
+	for i := range hours {
+		start := hourStart.Add(time.Duration(i) * time.Hour)
+		if i > 0 {
+			l.catalog(start)
+		}
+		body, err := l.enc.Encode([]tickparquet.Row{record(0, int64(i))}, tickparquet.Meta{Topic: topic, FirstOffset: int64(i), LastOffset: int64(i)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		key := layout.DataKey("ticks/", layout.PartitionOf(start.UnixMicro()), layout.BatchName(topic, 0, int64(i), int64(i)))
+		if _, err := l.s3.PutObject(context.Background(), &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(key),
+			Body: bytes.NewReader(body)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	l.clock.Advance(hours * time.Hour)
+	plan, err := h.Handle(context.Background(), compactor.Request{Action: compactor.ActionPlan})
+	if err != nil || len(plan.Hours) != hours {
+		t.Fatalf("plan: %v, %v", plan.Hours, err)
+	}
+	for _, hour := range plan.Hours {
+		if _, err := h.Handle(context.Background(), compactor.Request{Action: compactor.ActionCompact, Hour: hour}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	l.clock.Advance(l.cfg.Grace)
+	first := layout.PartitionOf(hourStart.UnixMicro())
+	fail.match = "ticks/" + first.Path() // the oldest hour's live objects cannot be deleted
+	res, err := h.Handle(context.Background(), compactor.Request{Action: compactor.ActionCleanup})
+	if err == nil || !strings.Contains(err.Error(), plan.Hours[0]) {
+		t.Errorf("cleanup with an hour failing: %v, want an error naming %s", err, plan.Hours[0])
+	}
+	if res.Deleted != hours-1 {
+		t.Errorf("cleanup with the oldest hour failing deleted %d objects, want the other hours' %d", res.Deleted, hours-1)
+	}
+	fail.match = "\x00"
+	if res, err := h.Handle(context.Background(), compactor.Request{Action: compactor.ActionCleanup}); err != nil || res.Deleted != 1 {
+		t.Errorf("cleanup once the hour can be cleaned: %d deleted, %v; want 1", res.Deleted, err)
+	}
+}
+
+// TestCleanupOfHoursWithoutMarkers: hours compacted by a version that wrote no pending markers (their
+// manifests list superseded objects, and no marker says so) are found once, by one scan of the
+// manifests, and their objects deleted; later cleanups read the markers only.
+func TestCleanupOfHoursWithoutMarkers(t *testing.T) {
+	l := newLake(t)
+	cnt := &counting{S3API: l.s3}
+	h := compactor.New(l.cfg, cnt, l.glue.Client, slog.New(slog.NewTextHandler(io.Discard, nil)), compactor.WithClock(l.clock))
+	l.batch(0, 0, 9)
+	l.batch(1, 0, 9)
+	if res, err := l.compact(h); err != nil || res.ObjectsIn != 2 {
+		t.Fatalf("compact: %+v, %v", res, err)
+	}
+	// As the earlier version left it: no marker.
+	marker := l.cfg.CompactedPrefix + compactor.PendingFolder + hourStart.Format(compactor.HourFormat)
+	if _, err := l.s3.DeleteObject(context.Background(), &s3.DeleteObjectInput{Bucket: aws.String(bucket), Key: aws.String(marker)}); err != nil {
+		t.Fatal(err)
+	}
+	l.clock.Advance(l.cfg.Grace)
+	res, err := h.Handle(context.Background(), compactor.Request{Action: compactor.ActionCleanup})
+	if err != nil || res.Deleted != 2 {
+		t.Fatalf("cleanup of an hour compacted without a marker: %d deleted, %v; want its 2 live objects", res.Deleted, err)
+	}
+	cnt.manifests.Store(0)
+	if res, err := h.Handle(context.Background(), compactor.Request{Action: compactor.ActionCleanup}); err != nil || res.Deleted != 0 || cnt.manifests.Load() != 0 {
+		t.Fatalf("cleanup once scanned: %d deleted, %d manifests read, %v; want none", res.Deleted, cnt.manifests.Load(), err)
 	}
 }

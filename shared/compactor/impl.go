@@ -111,7 +111,7 @@ func (h *Handler) handle(ctx context.Context, req Request) (Response, error) {
 		hours, more, err := h.plan(ctx, req.Hours)
 		reason := fmt.Sprintf("%d hours to compact", len(hours))
 		if more > 0 {
-			reason += fmt.Sprintf(", %d more left to the next runs (at most %d in one)", more, MaxHours)
+			reason += fmt.Sprintf(", %d more with live objects left to the next runs (at most %d in one)", more, MaxHours)
 		}
 		return Response{Hours: hours, Reason: reason}, err
 	case ActionCompact:
@@ -304,7 +304,8 @@ func (h *Handler) pending(live []Object, m *Manifest, loc string) []Object {
 	return out
 }
 
-// plan returns the hours to compact, sorted: at most MaxHours, the oldest, and how many more need it.
+// plan returns the hours to compact, sorted: at most MaxHours, the oldest, and how many hours with
+// live objects it left unexamined for the next runs (some may need no compaction).
 func (h *Handler) plan(ctx context.Context, hours []string) ([]string, int, error) {
 	log := logging.For(ctx, h.log)
 	var cands []layout.Partition
@@ -349,7 +350,14 @@ func (h *Handler) plan(ctx context.Context, hours []string) ([]string, int, erro
 			ErrTooManyHours, len(cands), MaxHours)
 	}
 	out := []string{}
-	for _, p := range cands {
+	for i, p := range cands {
+		if len(out) == MaxHours {
+			// The rest wait for the next runs unread: examining a backlog of thousands of hours
+			// would cost the plan thousands of reads, and its timeout.
+			more := len(cands) - i
+			log.Info("backlog: the oldest hours first", "planned", len(out), "left", more)
+			return out, more, nil
+		}
 		part, err := h.partition(ctx, p)
 		if err != nil {
 			return nil, 0, err
@@ -373,10 +381,6 @@ func (h *Handler) plan(ctx context.Context, hours []string) ([]string, int, erro
 		if len(h.pending(live, m, location(part))) > 0 {
 			out = append(out, hourOf(p))
 		}
-	}
-	if more := len(out) - MaxHours; more > 0 {
-		log.Info("backlog: the oldest hours first", "hours", len(out), "now", MaxHours)
-		return out[:MaxHours], more, nil
 	}
 	return out, 0, nil
 }
@@ -830,39 +834,97 @@ func (h *Handler) collect(ctx context.Context, p layout.Partition, m *Manifest, 
 // the lake's age.
 func (h *Handler) cleanup(ctx context.Context) (Response, error) {
 	var res Response
+	if err := h.markEarlierHours(ctx); err != nil {
+		return res, err
+	}
 	markers, err := h.list(ctx, h.pendingPrefix())
 	if err != nil {
 		return res, err
 	}
+	// An hour that fails is reported, after the others: one hour whose objects cannot be deleted
+	// must not keep every later hour's from being deleted.
+	var errs []error
 	for _, o := range markers {
-		p, err := ParseHour(strings.TrimPrefix(o.Key, h.pendingPrefix()))
+		name := strings.TrimPrefix(o.Key, h.pendingPrefix())
+		if name == pendingScanned {
+			continue
+		}
+		p, err := ParseHour(name)
 		if err != nil {
 			h.log.Warn("not a pending marker", "key", o.Key)
 			continue
 		}
-		m, err := h.readManifest(ctx, p)
-		if err != nil {
-			return res, err
-		}
-		if m != nil && len(m.Superseded) > 0 && !h.due(m) {
-			continue
-		}
-		run := h.newRun()
-		if err := h.acquire(ctx, p, run); err != nil {
-			if errors.Is(err, errLocked) {
-				continue
-			}
-			return res, err
-		}
-		deleted, err := h.cleanupLocked(ctx, p)
-		h.release(ctx, p, run)
-		if err != nil {
-			return res, err
-		}
+		deleted, err := h.cleanupHour(ctx, p)
 		res.Deleted += deleted
+		if err != nil {
+			errs = append(errs, fmt.Errorf("cleanup of %s: %w", hourOf(p), err))
+		}
 	}
 	res.Reason = fmt.Sprintf("%d superseded objects deleted", res.Deleted)
-	return res, nil
+	if len(errs) > 0 {
+		res.Reason += fmt.Sprintf(", %d hours failed", len(errs))
+	}
+	return res, errors.Join(errs...)
+}
+
+// pendingScanned, in the pending folder, says that every manifest written before the markers were
+// has been read once and its hour marked when it listed superseded objects.
+const pendingScanned = "scanned"
+
+// markEarlierHours marks, once, the hours whose manifests list superseded objects but which have no
+// marker, having been compacted before markers were written: without it, cleanup would never read
+// them and their superseded objects would stay forever. A marker too many costs one read.
+func (h *Handler) markEarlierHours(ctx context.Context) error {
+	key := h.pendingPrefix() + pendingScanned
+	if _, _, err := h.get(ctx, key); err == nil || !notFound(err) {
+		return err
+	}
+	objs, err := h.list(ctx, h.cfg.CompactedPrefix)
+	if err != nil {
+		return err
+	}
+	for _, o := range objs {
+		rest, ok := strings.CutSuffix(strings.TrimPrefix(o.Key, h.cfg.CompactedPrefix), ManifestName)
+		if !ok {
+			continue
+		}
+		p, ok := layout.ParseDataKey("", rest+"x"+layout.DataSuffix)
+		if !ok {
+			continue
+		}
+		m, err := h.readManifest(ctx, p)
+		if err != nil {
+			return err
+		}
+		if m != nil && len(m.Superseded) > 0 {
+			if err := h.put(ctx, h.pendingKey(p), []byte(hourOf(p)), "text/plain"); err != nil {
+				return err
+			}
+		}
+	}
+	return h.put(ctx, key, []byte("every earlier manifest read\n"), "text/plain")
+}
+
+// cleanupHour deletes the hour's superseded objects past GRACE under its lock; an hour another run
+// holds is left to the next cleanup.
+func (h *Handler) cleanupHour(ctx context.Context, p layout.Partition) (int, error) {
+	m, err := h.readManifest(ctx, p)
+	if err != nil {
+		return 0, err
+	}
+	if m != nil && len(m.Superseded) > 0 && !h.due(m) {
+		return 0, nil
+	}
+	run := h.newRun()
+	if err := h.acquire(ctx, p, run); err != nil {
+		if errors.Is(err, errLocked) {
+			return 0, nil
+		}
+		return 0, err
+	}
+	deleted, err := h.cleanupLocked(ctx, p)
+	h.release(ctx, p, run)
+	return deleted, err
 }
 
 // due reports whether any of the manifest's superseded objects is past GRACE.

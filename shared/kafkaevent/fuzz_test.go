@@ -179,3 +179,76 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// TestEscapedBase64 reads base64 strings written with JSON escapes (\/, \u0051, an escaped line break,
+// which encoding/base64 skips) as encoding/json and encoding/base64 read them, on the first record
+// and on later ones (which the one-pass reader hands to the general one); what they reject, it
+// rejects.
+func TestEscapedBase64(t *testing.T) {
+	first := `{"topic":"t","partition":3,"offset":7,"timestamp":1,"timestampType":"CREATE_TIME","key":"QQ==","value":"QUFQTA==","headers":[]}`
+	for _, tc := range []struct {
+		value string
+		ok    bool
+	}{
+		{`\/\/\/\/`, true},
+		{`\u0051UI=`, true},
+		{`QQ\u003d\u003d`, true},
+		{`QUFQ\nTA==`, true},
+		{`QUFQ\r\nTA==`, true},
+		{`QU\"I=`, false},
+		{`QR\u003d\u003d`, false}, // padding bits set
+		{`QUI\u0000`, false},
+		{`QUI\t`, false},
+	} {
+		for _, payload := range []string{
+			`{"eventSource":"aws:kafka","records":{"t-3":[{"topic":"t","partition":3,"offset":8,"timestamp":1,"timestampType":"CREATE_TIME","value":"` + tc.value + `","headers":[]}]}}`,
+			`{"eventSource":"aws:kafka","records":{"t-3":[` + first + `,{"topic":"t","partition":3,"offset":8,"timestamp":1,"timestampType":"CREATE_TIME","key":"` + tc.value + `","value":"QUI=","headers":[]}]}}`,
+		} {
+			want, wantOK := sdkView([]byte(payload))
+			if wantOK != tc.ok {
+				t.Fatalf("%s: the oracle reads it %v, the test expects %v", tc.value, wantOK, tc.ok)
+			}
+			ev, err := Parse([]byte(payload))
+			if (err == nil) != tc.ok {
+				t.Errorf("Parse(%s): %v, want ok %v", payload, err, tc.ok)
+				continue
+			}
+			if err == nil && !sameRecords(byKey(ev), want) {
+				t.Errorf("Parse(%s) = %+v, encoding/json reads %+v", payload, byKey(ev), want)
+			}
+		}
+	}
+}
+
+// TestHeaderBytesSigned: header bytes are written as signed integers (-128 to 127), as
+// events.KafkaEvent reads them; what it refuses, Parse refuses.
+func TestHeaderBytesSigned(t *testing.T) {
+	for _, tc := range []struct {
+		bytes string
+		ok    bool
+	}{{"1,-2,-128,127", true}, {"200", false}, {"128", false}, {"-129", false}} {
+		payload := []byte(`{"eventSource":"aws:kafka","records":{"t-0":[{"topic":"t","partition":0,"offset":1,"timestamp":1,"timestampType":"CREATE_TIME","value":"QQ==","headers":[{"h":[` + tc.bytes + `]}]}]}}`)
+		if _, ok := sdkView(payload); ok != tc.ok {
+			t.Fatalf("%s: the oracle reads it %v, the test expects %v", tc.bytes, ok, tc.ok)
+		}
+		if _, err := Parse(payload); (err == nil) != tc.ok {
+			t.Errorf("header bytes [%s]: Parse error %v, want ok %v", tc.bytes, err, tc.ok)
+		}
+	}
+}
+
+// TestRecordsKeyNamesItsRecords: the records object's key is its records' topic and partition, as
+// the event-source mapping writes it; an event whose key names other records is refused, so that
+// one topic-partition is not split over two keys.
+func TestRecordsKeyNamesItsRecords(t *testing.T) {
+	rec := `{"topic":"a-b","partition":1,"offset":1,"timestamp":1,"timestampType":"CREATE_TIME","value":"QQ==","headers":[]}`
+	for _, tc := range []struct {
+		key string
+		ok  bool
+	}{{"a-b-1", true}, {"a-b-2", false}, {"ab-1", false}, {"a\\u002db-1", true}, {"x", false}} {
+		payload := []byte(`{"eventSource":"aws:kafka","records":{"` + tc.key + `":[` + rec + `]}}`)
+		if _, err := Parse(payload); (err == nil) != tc.ok {
+			t.Errorf("records key %s: Parse error %v, want ok %v", tc.key, err, tc.ok)
+		}
+	}
+}

@@ -198,6 +198,9 @@ func (p *parser) records(ev *Event) error {
 		}
 		if len(b.Records) > 0 {
 			b.Topic, b.Partition = b.Records[0].Topic, b.Records[0].Partition
+			if want := b.Topic + "-" + strconv.Itoa(int(b.Partition)); string(key) != want {
+				return p.errorf("records key %q holds the records of %s", key, want)
+			}
 		} else if topic, part, ok := splitTopicPartition(string(key)); ok {
 			b.Topic, b.Partition = topic, part
 		}
@@ -317,12 +320,33 @@ func (p *parser) base64() ([]byte, error) {
 	start := len(p.arena)
 	n, end, ok := decodeBase64String(p.arena[start:cap(p.arena)], src)
 	if !ok {
-		return nil, p.errorf("bad base64 string")
+		return p.escapedBase64()
 	}
 	p.s.I += end + 1
 	p.arena = p.arena[:start+n]
 	return p.arena[start : start+n : start+n], nil
 }
+
+// escapedBase64 decodes the base64 string after the opening quote at the scanner that the one-pass
+// decoder refused, as encoding/json and encoding/base64 read it: JSON escapes (\/, \u0041) undone,
+// escaped line breaks skipped. An event-source mapping writes none; anything else is refused.
+func (p *parser) escapedBase64() ([]byte, error) {
+	p.s.I-- // back to the opening quote
+	raw, esc, ok := p.s.String()
+	if !ok || !esc {
+		return nil, p.errorf("bad base64 string")
+	}
+	text := jsonscan.Unescape(raw)
+	out := make([]byte, base64.StdEncoding.DecodedLen(len(text)))
+	n, err := strictBase64.Decode(out, text)
+	if err != nil {
+		return nil, p.errorf("bad base64 string: %v", err)
+	}
+	return out[:n:n], nil
+}
+
+// strictBase64 also refuses non-zero padding bits, which an encoder never writes.
+var strictBase64 = base64.StdEncoding.Strict()
 
 func (p *parser) headers(r *Record) error {
 	if p.s.Literal("null") {
@@ -333,8 +357,8 @@ func (p *parser) headers(r *Record) error {
 			h := Header{Key: string(key)}
 			err := p.s.Array(func() error {
 				n, ok := p.s.Int()
-				if !ok || n < -128 || n > 255 {
-					return p.errorf("header bytes must be integers from -128 to 255")
+				if !ok || n < -128 || n > 127 {
+					return p.errorf("header bytes must be integers from -128 to 127")
 				}
 				h.Value = append(h.Value, byte(n))
 				return nil

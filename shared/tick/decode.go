@@ -205,7 +205,9 @@ func (d *Decoder) member(s *scanner, key []byte, t *Tick) (int, error) {
 				return 0, fail(CodeInvalidValue, FieldSymbol, "%s is not 1 to 16 characters of A-Z, 0-9, '.', '^', '=', '-'", quote(v))
 			}
 			sym = string(v)
-			d.symbols[sym] = sym
+			if len(d.symbols) < maxInterned { // past that, one allocation a symbol, not a growing map
+				d.symbols[sym] = sym
+			}
 		}
 		d.short.put(v, -1, sym)
 		t.Symbol = sym

@@ -34,8 +34,9 @@ func kindOf(t schema.Type) uint8 {
 	return kindString
 }
 
-// maxInterned bounds the distinct values a Decoder interns per string field, so that a field with
-// many distinct values (an identifier) costs one allocation a value instead of a growing map.
+// maxInterned bounds the distinct symbols, and the distinct values of each string field, that a
+// Decoder interns, so that many distinct values (an identifier, a bad producer's symbols) cost one
+// allocation a value instead of a growing map.
 const maxInterned = 4096
 
 // field decodes the value of declared field fi into v. null leaves v invalid. A value of the wrong

@@ -2,11 +2,14 @@ package tick
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ticklake/ticklake/shared/schema"
 )
 
 func TestDecodeValid(t *testing.T) {
@@ -236,5 +239,31 @@ func TestMinuteCacheAgrees(t *testing.T) {
 		if got != want || ok != wantOK {
 			t.Errorf("%s: cached parse = %d %v, want %d %v", s, got, ok, want, wantOK)
 		}
+	}
+}
+
+// TestInternBounded: a feed of ever new symbols and string values (an identifier, a bad producer)
+// does not grow the decoder's interned strings without bound over a warm function's life; the
+// values still decode.
+func TestInternBounded(t *testing.T) {
+	fields, err := schema.Parse("trade_id:string")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := NewSchemaDecoder(fields)
+	var tk Tick
+	for i := range 3 * maxInterned {
+		sym := fmt.Sprintf("S%d", i)
+		v := fmt.Sprintf(`{"symbol":%q,"ts":"2026-11-25T14:30:00Z","price":1,"size":1,"trade_id":"T%d"}`, sym, i)
+		tk.Fields = make([]Value, 1)
+		if err := d.Decode([]byte(v), &tk); err != nil {
+			t.Fatal(err)
+		}
+		if tk.Symbol != sym || tk.Fields[0].S != fmt.Sprintf("T%d", i) {
+			t.Fatalf("decoded %q %q", tk.Symbol, tk.Fields[0].S)
+		}
+	}
+	if len(d.symbols) > maxInterned || len(d.interned[0]) > maxInterned {
+		t.Errorf("%d symbols and %d values interned, want at most %d each", len(d.symbols), len(d.interned[0]), maxInterned)
 	}
 }
