@@ -43,19 +43,10 @@ func TestPartitionsFromCatalog(t *testing.T) {
 	write("elsewhere/x/c.parquet", 10)
 	write("ticks/dt=2026-11-25/hour=15/not-cataloged.parquet", 1000)
 
-	cat, err := glue.Open(filepath.Join(root, "glue.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cat.EnsureDatabase("db"); err != nil {
-		t.Fatal(err)
-	}
 	table := glue.Table{Name: "t", DatabaseName: "db", StorageDescriptor: glue.StorageDescriptor{
 		Location: "s3://lake/ticks/", Columns: []glue.Column{{Name: "n", Type: "bigint"}}},
 		PartitionKeys: []glue.Column{{Name: "dt", Type: "string"}, {Name: "hour", Type: "string"}}}
-	if err := cat.PutTable(table); err != nil {
-		t.Fatal(err)
-	}
+	cat := catalogOf(t, root, table)
 	part := func(loc string, values ...string) glue.Partition {
 		sd := table.StorageDescriptor
 		sd.Location = loc
@@ -114,4 +105,20 @@ func TestPartitionsFromCatalog(t *testing.T) {
 		!strings.Contains(err.Error(), "InvalidInput") {
 		t.Errorf("update with one value of two: %v", err)
 	}
+}
+
+// catalogOf opens a local Glue catalog under root holding database db and table.
+func catalogOf(t *testing.T, root string, table glue.Table) *glue.Catalog {
+	t.Helper()
+	cat, err := glue.Open(filepath.Join(root, "glue.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cat.EnsureDatabase(table.DatabaseName); err != nil {
+		t.Fatal(err)
+	}
+	if err := cat.PutTable(table); err != nil {
+		t.Fatal(err)
+	}
+	return cat
 }

@@ -43,19 +43,10 @@ func TestTimestampColumns(t *testing.T) {
 	write("t/k=mixed/a.parquet", "TIMESTAMPTZ")
 	write("t/k=mixed/b.parquet", "TIMESTAMP")
 
-	cat, err := glue.Open(filepath.Join(root, "glue.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cat.EnsureDatabase("db"); err != nil {
-		t.Fatal(err)
-	}
 	table := glue.Table{Name: "t", DatabaseName: "db", StorageDescriptor: glue.StorageDescriptor{
 		Location: "s3://lake/t/", Columns: []glue.Column{{Name: "ts", Type: "timestamp"}}},
 		PartitionKeys: []glue.Column{{Name: "k", Type: "string"}}}
-	if err := cat.PutTable(table); err != nil {
-		t.Fatal(err)
-	}
+	cat := catalogOf(t, root, table)
 	var parts []glue.Partition
 	for _, k := range []string{"utc", "naive", "text", "mixed"} {
 		sd := table.StorageDescriptor

@@ -112,17 +112,7 @@ func cpuTime() time.Duration {
 // default level), on one hour at the tuned batching already read: the part of core after the reader.
 func BenchmarkSortWriteHour(b *testing.B) {
 	fields := schema.MustDefault()
-	objs, err := fixture.Hour(hourTicks, 360, 6, fields)
-	if err != nil {
-		b.Fatal(err)
-	}
-	dec := decode.New(fields)
-	table := tickparquet.NewTable(fields)
-	for _, o := range objs {
-		if err := dec.DecodeTable(table, o.Body); err != nil {
-			b.Fatal(err)
-		}
-	}
+	table := tunedHour(b)
 	enc := tickparquet.NewSchemaEncoder(fields)
 	if err := enc.SetCompression(tickparquet.CompressionSmall); err != nil {
 		b.Fatal(err)
@@ -135,4 +125,21 @@ func BenchmarkSortWriteHour(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.N*hourTicks)/(cpuTime()-cpu0).Seconds(), "ticks/cpu-s")
+}
+
+// tunedHour returns one hour at the tuned batching (360 objects, default fields), read into a table.
+func tunedHour(b *testing.B) *tickparquet.Table {
+	fields := schema.MustDefault()
+	objs, err := fixture.Hour(hourTicks, 360, 6, fields)
+	if err != nil {
+		b.Fatal(err)
+	}
+	dec := decode.New(fields)
+	table := tickparquet.NewTable(fields)
+	for _, o := range objs {
+		if err := dec.DecodeTable(table, o.Body); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return table
 }

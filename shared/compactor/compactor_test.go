@@ -513,6 +513,38 @@ func (c *counting) GetObject(ctx context.Context, in *s3.GetObjectInput, opts ..
 	return c.S3API.GetObject(ctx, in, opts...)
 }
 
+// compactHours writes one tick in each of n consecutive hours from hourStart (each cataloged), lets
+// them close, and compacts every hour the plan names with h, returning the plan.
+func (l *lake) compactHours(t *testing.T, h *compactor.Handler, n int) compactor.Response {
+	t.Helper()
+	for i := range n {
+		start := hourStart.Add(time.Duration(i) * time.Hour)
+		if i > 0 {
+			l.catalog(start)
+		}
+		body, err := l.enc.Encode([]tickparquet.Row{record(0, int64(i))}, tickparquet.Meta{Topic: topic, FirstOffset: int64(i), LastOffset: int64(i)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		key := layout.DataKey("ticks/", layout.PartitionOf(start.UnixMicro()), layout.BatchName(topic, 0, int64(i), int64(i)))
+		if _, err := l.s3.PutObject(context.Background(), &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(key),
+			Body: bytes.NewReader(body)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	l.clock.Advance(time.Duration(n) * time.Hour)
+	plan, err := h.Handle(context.Background(), compactor.Request{Action: compactor.ActionPlan})
+	if err != nil || len(plan.Hours) != n {
+		t.Fatalf("plan: %v, %v", plan.Hours, err)
+	}
+	for _, hour := range plan.Hours {
+		if res, err := h.Handle(context.Background(), compactor.Request{Action: compactor.ActionCompact, Hour: hour}); err != nil || res.RowsOut != 1 {
+			t.Fatalf("%s: %+v, %v", hour, res, err)
+		}
+	}
+	return plan
+}
+
 // TestCleanupReadsPendingHoursOnly: cleanup reads the manifests of the hours with deletions pending,
 // not of every hour ever compacted, so its cost does not grow with the lake's age.
 func TestCleanupReadsPendingHoursOnly(t *testing.T) {
@@ -525,32 +557,7 @@ func TestCleanupReadsPendingHoursOnly(t *testing.T) {
 		t.Fatal(err)
 	}
 	const hours = 6
-	for i := range hours {
-		start := hourStart.Add(time.Duration(i) * time.Hour)
-		if i > 0 {
-			l.catalog(start)
-		}
-		p := layout.PartitionOf(start.UnixMicro())
-		body, err := l.enc.Encode([]tickparquet.Row{record(0, int64(i))}, tickparquet.Meta{Topic: topic, FirstOffset: int64(i), LastOffset: int64(i)})
-		if err != nil {
-			t.Fatal(err)
-		}
-		key := layout.DataKey("ticks/", p, layout.BatchName(topic, 0, int64(i), int64(i)))
-		if _, err := l.s3.PutObject(context.Background(), &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(key),
-			Body: bytes.NewReader(body)}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	l.clock.Advance(hours * time.Hour)
-	plan, err := h.Handle(context.Background(), compactor.Request{Action: compactor.ActionPlan})
-	if err != nil || len(plan.Hours) != hours {
-		t.Fatalf("plan: %v, %v", plan.Hours, err)
-	}
-	for _, hour := range plan.Hours {
-		if res, err := h.Handle(context.Background(), compactor.Request{Action: compactor.ActionCompact, Hour: hour}); err != nil || res.RowsOut != 1 {
-			t.Fatalf("%s: %+v, %v", hour, res, err)
-		}
-	}
+	l.compactHours(t, h, hours)
 	cleanup := func() compactor.Response {
 		t.Helper()
 		cnt.manifests.Store(0)
@@ -736,31 +743,7 @@ func TestCleanupGoesPastAFailedHour(t *testing.T) {
 	fail := &failingDeletes{S3API: l.s3, match: "\x00"}
 	h := compactor.New(l.cfg, fail, l.glue.Client, slog.New(slog.NewTextHandler(io.Discard, nil)), compactor.WithClock(l.clock))
 	const hours = 3
-	for i := range hours {
-		start := hourStart.Add(time.Duration(i) * time.Hour)
-		if i > 0 {
-			l.catalog(start)
-		}
-		body, err := l.enc.Encode([]tickparquet.Row{record(0, int64(i))}, tickparquet.Meta{Topic: topic, FirstOffset: int64(i), LastOffset: int64(i)})
-		if err != nil {
-			t.Fatal(err)
-		}
-		key := layout.DataKey("ticks/", layout.PartitionOf(start.UnixMicro()), layout.BatchName(topic, 0, int64(i), int64(i)))
-		if _, err := l.s3.PutObject(context.Background(), &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(key),
-			Body: bytes.NewReader(body)}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	l.clock.Advance(hours * time.Hour)
-	plan, err := h.Handle(context.Background(), compactor.Request{Action: compactor.ActionPlan})
-	if err != nil || len(plan.Hours) != hours {
-		t.Fatalf("plan: %v, %v", plan.Hours, err)
-	}
-	for _, hour := range plan.Hours {
-		if _, err := h.Handle(context.Background(), compactor.Request{Action: compactor.ActionCompact, Hour: hour}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	plan := l.compactHours(t, h, hours)
 	l.clock.Advance(l.cfg.Grace)
 	first := layout.PartitionOf(hourStart.UnixMicro())
 	fail.match = "ticks/" + first.Path() // the oldest hour's live objects cannot be deleted

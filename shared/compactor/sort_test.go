@@ -7,11 +7,9 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/ticklake/ticklake/internal/fixture"
 	"github.com/ticklake/ticklake/shared/compactor"
 	"github.com/ticklake/ticklake/shared/schema"
 	"github.com/ticklake/ticklake/shared/tickparquet"
-	"github.com/ticklake/ticklake/shared/tickparquet/decode"
 )
 
 // TestDedupeSort checks DedupeSort against a plain oracle (a map of the coordinates seen, then a
@@ -72,18 +70,7 @@ func TestDedupeSort(t *testing.T) {
 
 // BenchmarkDedupeSort measures DedupeSort alone on one hour at the tuned batching, already read.
 func BenchmarkDedupeSort(b *testing.B) {
-	fields := schema.MustDefault()
-	objs, err := fixture.Hour(hourTicks, 360, 6, fields)
-	if err != nil {
-		b.Fatal(err)
-	}
-	dec := decode.New(fields)
-	table := tickparquet.NewTable(fields)
-	for _, o := range objs {
-		if err := dec.DecodeTable(table, o.Body); err != nil {
-			b.Fatal(err)
-		}
-	}
+	table := tunedHour(b)
 	cpu0 := cpuTime()
 	for b.Loop() {
 		compactor.DedupeSort(table)
