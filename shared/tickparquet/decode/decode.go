@@ -327,14 +327,9 @@ func (d *Decoder) readPage(p parquet.Page, c tickparquet.Column, rows []tickparq
 		var vals []int64
 		if dict := p.Dictionary(); dict != nil { // the page holds indices into the dictionary
 			dd := dict.Page().Data()
-			dv := dd.Int64()
-			idx := data.Int32()
-			d.intsBuf = d.intsBuf[:0]
-			for _, x := range idx {
-				if x < 0 || int(x) >= len(dv) {
-					return fmt.Errorf("dictionary index %d out of %d", x, len(dv))
-				}
-				d.intsBuf = append(d.intsBuf, dv[x])
+			var err error
+			if d.intsBuf, err = lookup(d.intsBuf, dd.Int64(), data.Int32()); err != nil {
+				return err
 			}
 			vals = d.intsBuf
 		} else {
@@ -380,14 +375,9 @@ func (d *Decoder) readPage(p parquet.Page, c tickparquet.Column, rows []tickparq
 		var vals []float64
 		if dict := p.Dictionary(); dict != nil { // the page holds indices into the dictionary
 			dd := dict.Page().Data()
-			dv := dd.Double()
-			idx := data.Int32()
-			d.fltsBuf = d.fltsBuf[:0]
-			for _, x := range idx {
-				if x < 0 || int(x) >= len(dv) {
-					return fmt.Errorf("dictionary index %d out of %d", x, len(dv))
-				}
-				d.fltsBuf = append(d.fltsBuf, dv[x])
+			var err error
+			if d.fltsBuf, err = lookup(d.fltsBuf, dd.Double(), data.Int32()); err != nil {
+				return err
 			}
 			vals = d.fltsBuf
 		} else {
@@ -519,4 +509,17 @@ func physical(c tickparquet.Column) int {
 		return typeInt32
 	}
 	return typeInt64
+}
+
+// lookup returns buf holding the dictionary's value for each index, or an error naming an index
+// outside it.
+func lookup[T any](buf, dict []T, idx []int32) ([]T, error) {
+	buf = buf[:0]
+	for _, x := range idx {
+		if x < 0 || int(x) >= len(dict) {
+			return buf, fmt.Errorf("dictionary index %d out of %d", x, len(dict))
+		}
+		buf = append(buf, dict[x])
+	}
+	return buf, nil
 }
