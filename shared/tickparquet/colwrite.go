@@ -284,22 +284,8 @@ func (e *Encoder) writeColumnFrom(c columnDef, cols *Table, g []int32) (chunkMet
 	case k == kindDouble:
 		body, encoding = f.doubles(&m, body, s.flts)
 	case k == kindBool:
-		lo, hi := byte(1), byte(0)
-		var acc byte
-		j := 0
-		for _, x := range s.ints {
-			v := byte(x & 1)
-			lo, hi = min(lo, v), max(hi, v)
-			acc |= v << (j % 8)
-			j++
-			if j%8 == 0 {
-				body = append(body, acc)
-				acc = 0
-			}
-		}
-		if j%8 != 0 {
-			body = append(body, acc)
-		}
+		var lo, hi byte
+		body, lo, hi = appendBools(body, s.ints)
 		m.min, m.max = []byte{lo}, []byte{hi}
 	case k == kindTimestamp || k == kindInt64Delta || k == kindInt64 || k == kindDate:
 		// Integers: int64 and timestamp columns and fields, and dates (INT32).

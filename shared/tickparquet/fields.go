@@ -154,22 +154,8 @@ func (f *fileWriter) writeField(c columnDef, rows []Row) chunkMeta {
 	case k == kindDouble:
 		body, encoding = f.doubles(&m, body, f.flts)
 	case k == kindBool:
-		lo, hi := byte(1), byte(0)
-		var acc byte
-		j := 0
-		for _, x := range f.ints {
-			v := byte(x & 1)
-			lo, hi = min(lo, v), max(hi, v)
-			acc |= v << (j % 8)
-			j++
-			if j%8 == 0 {
-				body = append(body, acc)
-				acc = 0
-			}
-		}
-		if j%8 != 0 {
-			body = append(body, acc)
-		}
+		var lo, hi byte
+		body, lo, hi = appendBools(body, f.ints)
 		m.min, m.max = []byte{lo}, []byte{hi}
 	default: // int64, date and timestamp
 		if k == kindDate {
@@ -221,4 +207,24 @@ func (f *fileWriter) countFields(rows []Row, nfields int) {
 			}
 		}
 	}
+}
+
+// appendBools appends the booleans v (0 or 1 each) bit-packed as Parquet's PLAIN encoding writes them,
+// and returns their least and greatest.
+func appendBools(body []byte, v []int64) (_ []byte, lo, hi byte) {
+	lo, hi = 1, 0
+	var acc byte
+	for j, x := range v {
+		b := byte(x & 1)
+		lo, hi = min(lo, b), max(hi, b)
+		acc |= b << (j % 8)
+		if j%8 == 7 {
+			body = append(body, acc)
+			acc = 0
+		}
+	}
+	if len(v)%8 != 0 {
+		body = append(body, acc)
+	}
+	return body, lo, hi
 }
