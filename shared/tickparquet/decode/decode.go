@@ -140,8 +140,17 @@ func (d *Decoder) decodeParquetGo(dst []tickparquet.Row, body []byte) ([]tickpar
 		}
 	}
 	for _, c := range d.cols {
-		if _, ok := leafOf[c.Name]; !ok && c.Field < 0 && !c.Optional {
-			return dst, fmt.Errorf("%w: no column %q", ErrNotTicks, c.Name)
+		leaf, ok := f.Schema().Lookup(c.Name)
+		if !ok {
+			if c.Field < 0 && !c.Optional {
+				return dst, fmt.Errorf("%w: no column %q", ErrNotTicks, c.Name)
+			}
+			continue
+		}
+		// A column of another physical type (a declared field whose type changed, another writer's
+		// schema) is refused by name: parquet-go's typed page values would panic or be misread.
+		if got, want := leaf.Node.Type().Kind(), parquetKind[physical(c)]; got != want {
+			return dst, fmt.Errorf("%w: column %q is %s in the object, %s declared", ErrNotTicks, c.Name, got, want)
 		}
 	}
 	nf := len(d.fields)
@@ -494,6 +503,10 @@ const (
 	typeDouble
 	typeByteArray
 )
+
+// parquetKind is parquet-go's kind of each physical type.
+var parquetKind = map[int]parquet.Kind{typeBoolean: parquet.Boolean, typeInt32: parquet.Int32, typeInt64: parquet.Int64,
+	typeDouble: parquet.Double, typeByteArray: parquet.ByteArray}
 
 // physical is the physical type of a column, as the encoder writes it.
 func physical(c tickparquet.Column) int {
