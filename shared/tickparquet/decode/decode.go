@@ -10,7 +10,10 @@
 // strings mapped once into the table's string table), from a footer read with its own Thrift compact
 // reader. Anything else (another encoding, page kind or codec, another writer's layout, or bytes that
 // do not add up) goes to parquet-go, an independent implementation that reads any writer's objects of
-// the schema, so no object parquet-go reads is refused; its rows are then added to the table.
+// the schema, so no object parquet-go reads is refused; its rows are then added to the table. The one
+// exception is Thrift metadata nested deeper than any Parquet writer nests it, which is refused
+// before parquet-go sees it: parquet-go's Thrift reader recurses without a bound, and a few
+// megabytes of nested lists overflow the stack, which ends the process.
 //
 // The measured reasons for the fast reader: compacting an hour spent most of its read time in
 // parquet-go's set-up (about 0.25 ms an object: 4,300 objects at the stack's former batching) and its
@@ -78,6 +81,8 @@ func (d *Decoder) Decode(dst []tickparquet.Row, body []byte) ([]tickparquet.Row,
 	d.scratch.Reset()
 	if err := d.decodeFast(d.scratch, body); err == nil {
 		return append(dst, d.scratch.Rows(0, d.scratch.Len())...), nil
+	} else if err != errFallback {
+		return dst, err
 	}
 	d.Fallbacks++
 	return d.decodeParquetGo(dst, body)
@@ -95,6 +100,8 @@ func (d *Decoder) DecodeTable(dst *tickparquet.Table, body []byte) error {
 	}
 	if err := d.decodeFast(dst, body); err == nil {
 		return nil
+	} else if err != errFallback {
+		return err
 	}
 	d.Fallbacks++
 	rows, err := d.decodeParquetGo(d.rows[:0], body)
