@@ -114,17 +114,36 @@ func (d *Decoder) DecodeTable(dst *tickparquet.Table, body []byte) error {
 }
 
 // checkFrame checks Parquet's frame first, so that a damaged object fails at once rather than after
-// parquet-go sized buffers from its footer length.
+// parquet-go sized buffers from its footer length; then that the footer is a Thrift struct whose
+// lists each claim no more elements than bytes follow them, nested no deeper than maxThriftDepth.
+// parquet-go's Thrift reader allocates a list of whatever length its header claims (a few damaged
+// bytes in a footer of 4 KB made it allocate 24 GB and end the process), and recurses without a bound.
 func checkFrame(body []byte) error {
 	if len(body) < 12 || string(body[:4]) != "PAR1" || string(body[len(body)-4:]) != "PAR1" ||
 		int64(binary.LittleEndian.Uint32(body[len(body)-8:])) > int64(len(body)-12) {
 		return fmt.Errorf("%w: not a Parquet object (%d bytes)", ErrNotTicks, len(body))
 	}
+	flen := int(binary.LittleEndian.Uint32(body[len(body)-8:]))
+	r := &tr{b: body[len(body)-8-flen : len(body)-8]}
+	r.skip(tStruct)
+	if r.tooDeep {
+		return errTooDeep
+	}
+	if r.bad {
+		return fmt.Errorf("%w: its footer (%d bytes) is not Thrift metadata that fits in it", ErrNotTicks, flen)
+	}
 	return nil
 }
 
-// decodeParquetGo reads a whole object with parquet-go.
-func (d *Decoder) decodeParquetGo(dst []tickparquet.Row, body []byte) ([]tickparquet.Row, error) {
+// decodeParquetGo reads a whole object with parquet-go. A panic in parquet-go, which damaged pages
+// and footers cause (a gzip page whose header is damaged, negative sizes), is returned as an error.
+func (d *Decoder) decodeParquetGo(dst []tickparquet.Row, body []byte) (out []tickparquet.Row, err error) {
+	base := len(dst)
+	defer func() {
+		if r := recover(); r != nil {
+			out, err = dst[:base], fmt.Errorf("read parquet: damaged object: %v", r)
+		}
+	}()
 	f, err := parquet.OpenFile(bytes.NewReader(body), int64(len(body)),
 		parquet.SkipPageIndex(true), parquet.SkipBloomFilters(true))
 	if err != nil {
