@@ -141,3 +141,42 @@ func TestDeclaredTypeChanged(t *testing.T) {
 		})
 	}
 }
+
+// TestDecodeTableCopiesStrings reads objects into one table, then overwrites each object's bytes,
+// as a reused fetch buffer would be: the table's strings (symbols, declared strings, extra; from
+// dictionary pages and PLAIN pages, by both readers) must not change.
+func TestDecodeTableCopiesStrings(t *testing.T) {
+	seed := make([]byte, 32*400)
+	for i := range seed {
+		seed[i] = byte(i*31 + i/17)
+	}
+	var bodies [][]byte
+	err := tickparquet.NewSchemaEncoder(fields).EncodeSorted(rowsFrom(seed), tickparquet.Layout{RowGroupBytes: 4 << 10, MaxObjectBytes: 1 << 30},
+		func(body []byte, _ int) error { bodies = append(bodies, bytes.Clone(body)); return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	bodies = append(bodies, writeWithParquetGo(t, rowsFrom(seed[:32*200])))
+	dec := decode.New(fields)
+	tab := tickparquet.NewTable(fields)
+	var want []tickparquet.Row
+	for _, b := range bodies {
+		w, err := decode.New(fields).DecodeParquetGo(nil, b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, w...)
+		if err := dec.DecodeTable(tab, b); err != nil {
+			t.Fatal(err)
+		}
+		for i := range b {
+			b[i] = 'Z'
+		}
+	}
+	if dec.Fallbacks != 1 {
+		t.Fatalf("%d objects read by parquet-go, want 1", dec.Fallbacks)
+	}
+	if i := sameRows(tab.Rows(0, tab.Len()), want); i >= 0 {
+		t.Fatalf("row %d changed with the bytes it was read from", i)
+	}
+}
