@@ -55,6 +55,7 @@ type Decoder struct {
 	strsBuf []string
 	fltsBuf []float64 // a dictionary-encoded double page's values
 	intsBuf []int64   // a dictionary-encoded int64 page's values
+	i32Buf  []int32   // a dictionary-encoded int32 page's values
 	fast    fastState
 	scratch *tickparquet.Table // Decode's: the fast reader's table
 	rows    []tickparquet.Row  // DecodeTable's: parquet-go's rows
@@ -400,6 +401,18 @@ func (d *Decoder) readPage(p parquet.Page, c tickparquet.Column, rows []tickparq
 		return bad
 	case typeInt32:
 		vals := data.Int32()
+		if dict := p.Dictionary(); dict != nil { // the page holds indices into the dictionary
+			dd := dict.Page().Data()
+			dv := dd.Int32()
+			d.i32Buf = d.i32Buf[:0]
+			for _, x := range vals {
+				if x < 0 || int(x) >= len(dv) {
+					return fmt.Errorf("dictionary index %d out of %d", x, len(dv))
+				}
+				d.i32Buf = append(d.i32Buf, dv[x])
+			}
+			vals = d.i32Buf
+		}
 		var bad error
 		for i, j := range present {
 			if j >= len(vals) {
