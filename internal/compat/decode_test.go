@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/ticklake/ticklake/internal/fixture"
@@ -109,5 +110,31 @@ func TestDecodeReadsDuckDBDeclaredFields(t *testing.T) {
 				t.Fatalf("row %d %s: read %+v, want %+v", i, f.Name, g, w)
 			}
 		}
+	}
+}
+
+// TestDecodeRefusesOtherTimestampUnits rewrites an object with DuckDB, its ts in milliseconds or in
+// nanoseconds: decode refuses it, naming the column, rather than read the numbers as microseconds.
+func TestDecodeRefusesOtherTimestampUnits(t *testing.T) {
+	path, _ := writeObject(t, 500)
+	db := openDuckDB(t)
+	for _, typ := range []string{"TIMESTAMP_MS", "TIMESTAMP_NS"} {
+		t.Run(typ, func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "duckdb.parquet")
+			if _, err := db.Exec(`COPY (SELECT * REPLACE (CAST(ts AS ` + typ + `) AS ts) FROM read_parquet('` + path + `')) TO '` + out +
+				`' (FORMAT parquet)`); err != nil {
+				t.Fatal(err)
+			}
+			body, err := os.ReadFile(out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rows, err := decode.New(nil).Decode(nil, body); err == nil || !strings.Contains(err.Error(), `"ts"`) {
+				t.Errorf("Decode: %d rows (ts %d), %v; want an error naming ts", len(rows), rows[0].TS, err)
+			}
+			if err := decode.New(nil).DecodeTable(tickparquet.NewTable(nil), body); err == nil || !strings.Contains(err.Error(), `"ts"`) {
+				t.Errorf("DecodeTable: %v; want an error naming ts", err)
+			}
+		})
 	}
 }

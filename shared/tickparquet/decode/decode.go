@@ -33,8 +33,10 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"time"
 
 	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/format"
 
 	"github.com/ticklake/ticklake/shared/schema"
 	"github.com/ticklake/ticklake/shared/tick"
@@ -180,6 +182,15 @@ func (d *Decoder) decodeParquetGo(dst []tickparquet.Row, body []byte) (out []tic
 		// schema) is refused by name: parquet-go's typed page values would panic or be misread.
 		if got, want := leaf.Node.Type().Kind(), parquetKind[physical(c)]; got != want {
 			return dst, fmt.Errorf("%w: column %q is %s in the object, %s declared", ErrNotTicks, c.Name, got, want)
+		}
+		// A timestamp column in another unit than microseconds would be read as microseconds, off by a
+		// factor of a thousand: refused by name.
+		if isTimestamp(c) {
+			if lt := leaf.Node.Type().LogicalType(); lt != nil {
+				if ts, ok := lt.Value.(*format.TimestampType); ok && ts.Unit.Value != nil && ts.Unit.Value.Duration() != time.Microsecond {
+					return dst, fmt.Errorf("%w: column %q is a timestamp in %s, not microseconds", ErrNotTicks, c.Name, ts.Unit.Value)
+				}
+			}
 		}
 	}
 	nf := len(d.fields)
@@ -544,6 +555,14 @@ const (
 	typeDouble
 	typeByteArray
 )
+
+// isTimestamp reports whether c holds timestamps (microseconds since the epoch).
+func isTimestamp(c tickparquet.Column) bool {
+	if c.Field >= 0 {
+		return c.Type == schema.Timestamp
+	}
+	return c.Name == tickparquet.ColTS || c.Name == tickparquet.ColKafkaTimestamp
+}
 
 // parquetKind is parquet-go's kind of each physical type.
 var parquetKind = map[int]parquet.Kind{typeBoolean: parquet.Boolean, typeInt32: parquet.Int32, typeInt64: parquet.Int64,

@@ -41,6 +41,8 @@ const (
 
 	repRequired = 0
 	repOptional = 1
+
+	convertedTimestampMicros = 10
 )
 
 // Thrift compact protocol types.
@@ -228,9 +230,10 @@ func (r *tr) i64(typ byte) int64 {
 
 // leaf is a column of the file's schema.
 type leaf struct {
-	name     []byte // aliases the footer
-	physical int32
-	rep      int32
+	name      []byte // aliases the footer
+	physical  int32
+	rep       int32
+	converted int32 // its converted type, or -1
 }
 
 // chunk is a column chunk's metadata.
@@ -266,13 +269,15 @@ func parseFooter(b []byte, m *footerMeta) error {
 			for k := 0; k < n && !r.bad; k++ {
 				var l leaf
 				children := int32(-1)
-				l.physical = -1
+				l.physical, l.converted = -1, -1
 				r.fields(func(id int16, typ byte) {
 					switch id {
 					case 1:
 						l.physical = r.i32(typ)
 					case 3:
 						l.rep = r.i32(typ)
+					case 6:
+						l.converted = r.i32(typ)
 					case 4:
 						if typ != tBinary {
 							r.bad = true
@@ -536,6 +541,9 @@ func (d *Decoder) decodeFast(dst *tickparquet.Table, body []byte) error {
 				}
 				if l.physical != filePhysical[physical(c)] || l.rep != want || st.byCol[ci] >= 0 {
 					return errFallback
+				}
+				if isTimestamp(c) && l.converted != convertedTimestampMicros {
+					return errFallback // another unit, or none said: parquet-go's path reads the logical type
 				}
 				st.byCol[ci] = li
 			}
