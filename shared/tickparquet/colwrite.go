@@ -60,6 +60,7 @@ func (e *Encoder) EncodeTable(t *Table, order []int32, l Layout, emit func(body 
 		}
 		e.fw.zstd = z
 	}
+	e.fw.err = nil
 	groupBytes := min(l.RowGroupBytes, l.MaxObjectBytes)
 	perRow := float64(firstGuess)
 	f := &e.fw
@@ -94,6 +95,9 @@ func (e *Encoder) EncodeTable(t *Table, order []int32, l Layout, emit func(body 
 				return err
 			}
 			metas[i] = m
+		}
+		if err := f.takeErr(); err != nil {
+			return err
 		}
 		groups = append(groups, rowGroupMeta{n, metas})
 		objRows += n

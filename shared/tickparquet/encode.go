@@ -167,6 +167,19 @@ type fileWriter struct {
 	flts    []float64
 	strs    []string
 	fdict   u64Dict
+	// err is the first page that could not be written (too large for a page header's int32 sizes),
+	// for the caller to return once its columns are written.
+	err error
+}
+
+// maxPageBytes is the largest page body a page header can record: its sizes are int32.
+var maxPageBytes = math.MaxInt32
+
+// takeErr returns f.err and clears it.
+func (f *fileWriter) takeErr() error {
+	err := f.err
+	f.err = nil
+	return err
 }
 
 // grow returns buf with length n, reusing its memory.
@@ -179,7 +192,21 @@ func grow[T any](buf []T, n int) []T {
 
 // page writes one page: its header, then its zstd-compressed body.
 func (f *fileWriter) page(m *chunkMeta, pageType int32, body []byte, numValues int32, encoding int32) {
+	if len(body) > maxPageBytes {
+		if f.err == nil {
+			f.err = fmt.Errorf("encode parquet: a page of %d bytes, past the %d a page header can record: write smaller row groups",
+				len(body), maxPageBytes)
+		}
+		return
+	}
 	f.scratch = f.zstd.EncodeAll(body, f.scratch[:0])
+	if len(f.scratch) > maxPageBytes {
+		if f.err == nil {
+			f.err = fmt.Errorf("encode parquet: a compressed page of %d bytes, past the %d a page header can record: write smaller row groups",
+				len(f.scratch), maxPageBytes)
+		}
+		return
+	}
 	var h tw
 	h.last = []int16{0}
 	h.i32(1, pageType)
@@ -511,6 +538,9 @@ func (f *fileWriter) writeFile(rows []Row, meta Meta) error {
 	metas := make([]chunkMeta, len(f.cols))
 	for i, c := range f.cols {
 		metas[i] = f.writeColumn(c, rows)
+	}
+	if err := f.takeErr(); err != nil {
+		return err
 	}
 	kv := [][2]string{
 		{"ticklake.topic", meta.Topic},

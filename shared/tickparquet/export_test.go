@@ -9,3 +9,11 @@ func SetZstdEncoder(f func() (*zstd.Encoder, error)) (restore func()) {
 	zstdEncoder = f
 	return func() { zstdEncoder = old }
 }
+
+// SetMaxPageBytes lowers the largest page body the encoder writes, for a test of pages past it; the
+// returned function restores it.
+func SetMaxPageBytes(n int) (restore func()) {
+	old := maxPageBytes
+	maxPageBytes = n
+	return func() { maxPageBytes = old }
+}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/klauspost/compress/zstd"
@@ -137,5 +138,33 @@ func TestZstdErrorReported(t *testing.T) {
 	_, err := NewEncoder().Encode(rowsOf(3, 1), Meta{})
 	if err == nil || !bytes.Contains([]byte(err.Error()), []byte("zstd")) {
 		t.Fatalf("Encode = %v, want the zstd encoder's error", err)
+	}
+}
+
+// TestPageTooLarge writes a column whose page would be larger than a page header records (int32
+// sizes; lowered here so that the test stays small): Encode and EncodeTable fail, naming the page's
+// size, rather than write sizes that wrapped around.
+func TestPageTooLarge(t *testing.T) {
+	defer SetMaxPageBytes(4096)()
+	rows := rowsOf(100, 5)
+	long := string(bytes.Repeat([]byte("x"), 100))
+	for i := range rows {
+		rows[i].Extra = &long
+	}
+	enc := NewEncoder()
+	if _, err := enc.Encode(rows, Meta{}); err == nil || !strings.Contains(err.Error(), "page of") {
+		t.Errorf("Encode: %v, want an error about the page's size", err)
+	}
+	err := NewEncoder().EncodeSorted(rows, Layout{RowGroupBytes: 1 << 30, MaxObjectBytes: 1 << 30}, func([]byte, int) error { return nil })
+	if err == nil || !strings.Contains(err.Error(), "page of") {
+		t.Errorf("EncodeTable: %v, want an error about the page's size", err)
+	}
+	// Row groups small enough: written.
+	if err := NewEncoder().EncodeSorted(rows, Layout{RowGroupBytes: 256, MaxObjectBytes: 1 << 30}, func([]byte, int) error { return nil }); err != nil {
+		t.Errorf("EncodeTable in small row groups: %v", err)
+	}
+	// The Encoder is usable after the error.
+	if _, err := enc.Encode(rows[:10], Meta{}); err != nil {
+		t.Errorf("Encode of 10 rows: %v", err)
 	}
 }

@@ -118,6 +118,7 @@ func (e *Encoder) Encode(rows []Row, meta Meta) ([]byte, error) {
 		}
 	}
 	e.buf.Reset()
+	e.fw.err = nil
 	e.fw.out = &e.buf
 	if e.fw.dict == nil {
 		e.fw.dict = map[string]int32{}

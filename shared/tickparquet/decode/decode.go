@@ -10,7 +10,12 @@
 // strings mapped once into the table's string table), from a footer read with its own Thrift compact
 // reader. Anything else (another encoding, page kind or codec, another writer's layout, or bytes that
 // do not add up) goes to parquet-go, an independent implementation that reads any writer's objects of
-// the schema, so no object parquet-go reads is refused; its rows are then added to the table.
+// the schema, so no object parquet-go reads is refused; its rows are then added to the table. The one
+// exception is Thrift metadata nested deeper than any Parquet writer nests it, which is refused
+// before parquet-go sees it: parquet-go's Thrift reader recurses without a bound, and a few
+// megabytes of nested lists overflow the stack, which ends the process; so is a footer whose lists
+// claim more elements than bytes follow, which parquet-go would allocate (checkFrame). A panic
+// inside parquet-go on a damaged object is returned as an error.
 //
 // The measured reasons for the fast reader: compacting an hour spent most of its read time in
 // parquet-go's set-up (about 0.25 ms an object: 4,300 objects at the stack's former batching) and its
@@ -28,8 +33,10 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"time"
 
 	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/format"
 
 	"github.com/ticklake/ticklake/shared/schema"
 	"github.com/ticklake/ticklake/shared/tick"
@@ -50,6 +57,7 @@ type Decoder struct {
 	strsBuf []string
 	fltsBuf []float64 // a dictionary-encoded double page's values
 	intsBuf []int64   // a dictionary-encoded int64 page's values
+	i32Buf  []int32   // a dictionary-encoded int32 page's values
 	fast    fastState
 	scratch *tickparquet.Table // Decode's: the fast reader's table
 	rows    []tickparquet.Row  // DecodeTable's: parquet-go's rows
@@ -78,6 +86,8 @@ func (d *Decoder) Decode(dst []tickparquet.Row, body []byte) ([]tickparquet.Row,
 	d.scratch.Reset()
 	if err := d.decodeFast(d.scratch, body); err == nil {
 		return append(dst, d.scratch.Rows(0, d.scratch.Len())...), nil
+	} else if err != errFallback {
+		return dst, err
 	}
 	d.Fallbacks++
 	return d.decodeParquetGo(dst, body)
@@ -95,6 +105,8 @@ func (d *Decoder) DecodeTable(dst *tickparquet.Table, body []byte) error {
 	}
 	if err := d.decodeFast(dst, body); err == nil {
 		return nil
+	} else if err != errFallback {
+		return err
 	}
 	d.Fallbacks++
 	rows, err := d.decodeParquetGo(d.rows[:0], body)
@@ -107,17 +119,36 @@ func (d *Decoder) DecodeTable(dst *tickparquet.Table, body []byte) error {
 }
 
 // checkFrame checks Parquet's frame first, so that a damaged object fails at once rather than after
-// parquet-go sized buffers from its footer length.
+// parquet-go sized buffers from its footer length; then that the footer is a Thrift struct whose
+// lists each claim no more elements than bytes follow them, nested no deeper than maxThriftDepth.
+// parquet-go's Thrift reader allocates a list of whatever length its header claims (a few damaged
+// bytes in a footer of 4 KB made it allocate 24 GB and end the process), and recurses without a bound.
 func checkFrame(body []byte) error {
 	if len(body) < 12 || string(body[:4]) != "PAR1" || string(body[len(body)-4:]) != "PAR1" ||
 		int64(binary.LittleEndian.Uint32(body[len(body)-8:])) > int64(len(body)-12) {
 		return fmt.Errorf("%w: not a Parquet object (%d bytes)", ErrNotTicks, len(body))
 	}
+	flen := int(binary.LittleEndian.Uint32(body[len(body)-8:]))
+	r := &tr{b: body[len(body)-8-flen : len(body)-8]}
+	r.skip(tStruct)
+	if r.tooDeep {
+		return errTooDeep
+	}
+	if r.bad {
+		return fmt.Errorf("%w: its footer (%d bytes) is not Thrift metadata that fits in it", ErrNotTicks, flen)
+	}
 	return nil
 }
 
-// decodeParquetGo reads a whole object with parquet-go.
-func (d *Decoder) decodeParquetGo(dst []tickparquet.Row, body []byte) ([]tickparquet.Row, error) {
+// decodeParquetGo reads a whole object with parquet-go. A panic in parquet-go, which damaged pages
+// and footers cause (a gzip page whose header is damaged, negative sizes), is returned as an error.
+func (d *Decoder) decodeParquetGo(dst []tickparquet.Row, body []byte) (out []tickparquet.Row, err error) {
+	base := len(dst)
+	defer func() {
+		if r := recover(); r != nil {
+			out, err = dst[:base], fmt.Errorf("read parquet: damaged object: %v", r)
+		}
+	}()
 	f, err := parquet.OpenFile(bytes.NewReader(body), int64(len(body)),
 		parquet.SkipPageIndex(true), parquet.SkipBloomFilters(true))
 	if err != nil {
@@ -140,8 +171,26 @@ func (d *Decoder) decodeParquetGo(dst []tickparquet.Row, body []byte) ([]tickpar
 		}
 	}
 	for _, c := range d.cols {
-		if _, ok := leafOf[c.Name]; !ok && c.Field < 0 && !c.Optional {
-			return dst, fmt.Errorf("%w: no column %q", ErrNotTicks, c.Name)
+		leaf, ok := f.Schema().Lookup(c.Name)
+		if !ok {
+			if c.Field < 0 && !c.Optional {
+				return dst, fmt.Errorf("%w: no column %q", ErrNotTicks, c.Name)
+			}
+			continue
+		}
+		// A column of another physical type (a declared field whose type changed, another writer's
+		// schema) is refused by name: parquet-go's typed page values would panic or be misread.
+		if got, want := leaf.Node.Type().Kind(), parquetKind[physical(c)]; got != want {
+			return dst, fmt.Errorf("%w: column %q is %s in the object, %s declared", ErrNotTicks, c.Name, got, want)
+		}
+		// A timestamp column in another unit than microseconds would be read as microseconds, off by a
+		// factor of a thousand: refused by name.
+		if isTimestamp(c) {
+			if lt := leaf.Node.Type().LogicalType(); lt != nil {
+				if ts, ok := lt.Value.(*format.TimestampType); ok && ts.Unit.Value != nil && ts.Unit.Value.Duration() != time.Microsecond {
+					return dst, fmt.Errorf("%w: column %q is a timestamp in %s, not microseconds", ErrNotTicks, c.Name, ts.Unit.Value)
+				}
+			}
 		}
 	}
 	nf := len(d.fields)
@@ -358,6 +407,18 @@ func (d *Decoder) readPage(p parquet.Page, c tickparquet.Column, rows []tickparq
 		return bad
 	case typeInt32:
 		vals := data.Int32()
+		if dict := p.Dictionary(); dict != nil { // the page holds indices into the dictionary
+			dd := dict.Page().Data()
+			dv := dd.Int32()
+			d.i32Buf = d.i32Buf[:0]
+			for _, x := range vals {
+				if x < 0 || int(x) >= len(dv) {
+					return fmt.Errorf("dictionary index %d out of %d", x, len(dv))
+				}
+				d.i32Buf = append(d.i32Buf, dv[x])
+			}
+			vals = d.i32Buf
+		}
 		var bad error
 		for i, j := range present {
 			if j >= len(vals) {
@@ -484,6 +545,18 @@ const (
 	typeDouble
 	typeByteArray
 )
+
+// isTimestamp reports whether c holds timestamps (microseconds since the epoch).
+func isTimestamp(c tickparquet.Column) bool {
+	if c.Field >= 0 {
+		return c.Type == schema.Timestamp
+	}
+	return c.Name == tickparquet.ColTS || c.Name == tickparquet.ColKafkaTimestamp
+}
+
+// parquetKind is parquet-go's kind of each physical type.
+var parquetKind = map[int]parquet.Kind{typeBoolean: parquet.Boolean, typeInt32: parquet.Int32, typeInt64: parquet.Int64,
+	typeDouble: parquet.Double, typeByteArray: parquet.ByteArray}
 
 // physical is the physical type of a column, as the encoder writes it.
 func physical(c tickparquet.Column) int {

@@ -3,6 +3,7 @@ package decode
 import (
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"math"
 
 	"github.com/klauspost/compress/zstd"
@@ -14,6 +15,15 @@ import (
 // page kind, codec or layout, or bytes that do not add up. Decode then reads the object with parquet-go,
 // which reads it or says what is wrong.
 var errFallback = errors.New("not read by the fast reader")
+
+// maxThriftDepth bounds the nesting of structs, lists, sets and maps in a footer or page header (the
+// format's own nest about 8 deep).
+const maxThriftDepth = 16
+
+// errTooDeep is returned for Thrift nested past maxThriftDepth: not handed to parquet-go, whose Thrift
+// reader recurses without a bound, so that such bytes are an error rather than a stack overflow,
+// which no recover catches.
+var errTooDeep = fmt.Errorf("%w: metadata nested more than %d deep", ErrNotTicks, maxThriftDepth)
 
 // Parquet format enums (parquet.thrift) the fast reader knows.
 const (
@@ -31,6 +41,8 @@ const (
 
 	repRequired = 0
 	repOptional = 1
+
+	convertedTimestampMicros = 10
 )
 
 // Thrift compact protocol types.
@@ -52,10 +64,32 @@ const (
 // tr reads Thrift compact-protocol values; any malformation sets bad, after which every read returns
 // zero values.
 type tr struct {
-	b     []byte
-	i     int
-	bad   bool
-	depth int
+	b       []byte
+	i       int
+	bad     bool
+	depth   int
+	tooDeep bool // bad because nested past maxThriftDepth
+}
+
+// enter counts one level of nesting, and leave its end; enter returns false, making r bad, past
+// maxThriftDepth.
+func (r *tr) enter() bool {
+	r.depth++
+	if r.depth > maxThriftDepth {
+		r.bad, r.tooDeep = true, true
+		return false
+	}
+	return true
+}
+
+func (r *tr) leave() { r.depth-- }
+
+// err is the error of a read that went bad: errTooDeep or errFallback.
+func (r *tr) err() error {
+	if r.tooDeep {
+		return errTooDeep
+	}
+	return errFallback
 }
 
 func (r *tr) byte() byte {
@@ -109,10 +143,7 @@ func (r *tr) list() (byte, int) {
 
 // fields reads a struct, calling fn with each field's id and type; fn reads the value or skips it.
 func (r *tr) fields(fn func(id int16, typ byte)) {
-	r.depth++
-	if r.depth > 16 {
-		r.bad = true
-	}
+	r.enter()
 	last := int16(0)
 	for !r.bad {
 		h := r.byte()
@@ -127,11 +158,19 @@ func (r *tr) fields(fn func(id int16, typ byte)) {
 		}
 		fn(last, typ)
 	}
-	r.depth--
+	r.leave()
 }
 
-// skip reads past a value of type typ.
+// skip reads past a value of type typ. Lists, sets and maps count towards the nesting bound as
+// structs do, so that a footer of nested containers cannot exhaust the stack.
 func (r *tr) skip(typ byte) {
+	switch typ {
+	case tList, tSet, tMap:
+		defer r.leave()
+		if !r.enter() {
+			return
+		}
+	}
 	switch typ {
 	case tTrue, tFalse:
 	case tByte:
@@ -191,9 +230,10 @@ func (r *tr) i64(typ byte) int64 {
 
 // leaf is a column of the file's schema.
 type leaf struct {
-	name     []byte // aliases the footer
-	physical int32
-	rep      int32
+	name      []byte // aliases the footer
+	physical  int32
+	rep       int32
+	converted int32 // its converted type, or -1
 }
 
 // chunk is a column chunk's metadata.
@@ -229,13 +269,15 @@ func parseFooter(b []byte, m *footerMeta) error {
 			for k := 0; k < n && !r.bad; k++ {
 				var l leaf
 				children := int32(-1)
-				l.physical = -1
+				l.physical, l.converted = -1, -1
 				r.fields(func(id int16, typ byte) {
 					switch id {
 					case 1:
 						l.physical = r.i32(typ)
 					case 3:
 						l.rep = r.i32(typ)
+					case 6:
+						l.converted = r.i32(typ)
 					case 4:
 						if typ != tBinary {
 							r.bad = true
@@ -333,7 +375,7 @@ func parseFooter(b []byte, m *footerMeta) error {
 	})
 	m.groups = m.groups[:ng]
 	if r.bad {
-		return errFallback
+		return r.err()
 	}
 	return nil
 }
@@ -377,7 +419,10 @@ func parsePageHeader(b []byte) (pageHeader, int, error) {
 			r.skip(typ)
 		}
 	})
-	if r.bad || h.uncompressed < 0 || h.compressed < 0 || h.numValues < 0 {
+	if r.bad {
+		return h, 0, r.err()
+	}
+	if h.uncompressed < 0 || h.compressed < 0 || h.numValues < 0 {
 		return h, 0, errFallback
 	}
 	return h, r.i, nil
@@ -468,7 +513,8 @@ func (tg target) pad(base, n int) {
 // flat columns of the schema's physical types; zstd or no compression; v1 data pages; PLAIN,
 // DELTA_BINARY_PACKED and dictionary encodings, dictionaries of strings, doubles and int64s;
 // definition levels and dictionary indices in RLE or bit-packed runs) straight into the table's
-// columns, appending its rows. It returns errFallback, and dst as it was, for anything else.
+// columns, appending its rows. It returns errFallback, and dst as it was, for anything else, but
+// errTooDeep for metadata nested past maxThriftDepth, which parquet-go must not be given.
 func (d *Decoder) decodeFast(dst *tickparquet.Table, body []byte) error {
 	n := len(body)
 	if n < 12 || string(body[:4]) != "PAR1" || string(body[n-4:]) != "PAR1" ||
@@ -495,6 +541,9 @@ func (d *Decoder) decodeFast(dst *tickparquet.Table, body []byte) error {
 				}
 				if l.physical != filePhysical[physical(c)] || l.rep != want || st.byCol[ci] >= 0 {
 					return errFallback
+				}
+				if isTimestamp(c) && l.converted != convertedTimestampMicros {
+					return errFallback // another unit, or none said: parquet-go's path reads the logical type
 				}
 				st.byCol[ci] = li
 			}
@@ -575,7 +624,10 @@ func (d *Decoder) readChunk(dst *tickparquet.Table, body []byte, dataEnd int64, 
 	row := 0
 	for len(b) > 0 {
 		h, hl, err := parsePageHeader(b)
-		if err != nil || int64(h.compressed) > int64(len(b)-hl) {
+		if err != nil {
+			return err
+		}
+		if int64(h.compressed) > int64(len(b)-hl) {
 			return errFallback
 		}
 		payload := b[hl : hl+int(h.compressed)]

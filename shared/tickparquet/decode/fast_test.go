@@ -2,6 +2,7 @@ package decode_test
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"strings"
 	"testing"
@@ -207,4 +208,56 @@ func writeWithParquetGo(t *testing.T, rows []tickparquet.Row) []byte {
 		t.Fatal(err)
 	}
 	return buf.Bytes()
+}
+
+// TestDeeplyNestedMetadata reads objects whose footer nests Thrift lists or structs past any writer's
+// depth: an error, from both Decode and DecodeTable, rather than a stack overflow (parquet-go's Thrift
+// reader recurses once a level, and 20 MB of nesting exceeds the goroutine stack's limit).
+func TestDeeplyNestedMetadata(t *testing.T) {
+	const n = 20_000_000
+	for name, ft := range map[string][]byte{
+		// Field 1 of FileMetaData a list of lists of lists...
+		"lists": append([]byte{0x19}, bytes.Repeat([]byte{0x19}, n)...),
+		// Field 1 a struct whose field 1 is a struct...
+		"structs": bytes.Repeat([]byte{0x1c}, n),
+		// A shallow nesting, but deeper than the bound: an error too.
+		"past the bound": append([]byte{0x19}, bytes.Repeat([]byte{0x19}, 20)...),
+	} {
+		t.Run(name, func(t *testing.T) {
+			body := append([]byte("PAR1"), ft...)
+			body = binary.LittleEndian.AppendUint32(body, uint32(len(ft)))
+			body = append(body, "PAR1"...)
+			if _, err := decode.New(fields).Decode(nil, body); err == nil {
+				t.Error("Decode: no error")
+			}
+			tab := tickparquet.NewTable(fields)
+			if err := decode.New(fields).DecodeTable(tab, body); err == nil || tab.Len() != 0 {
+				t.Errorf("DecodeTable: %v, %d rows; want an error", err, tab.Len())
+			}
+		})
+	}
+}
+
+// TestDamagedObjectsAreErrors reads an object damaged where parquet-go, the fallback reader, does not
+// return an error of its own: a footer whose list claims two billion elements, which parquet-go
+// allocates (the process ends out of memory). Decode and DecodeTable return errors, and leave the
+// table as it was. (A damaged gzip page, on which parquet-go panics, is in FuzzDecode's corpus:
+// testdata/fuzz/FuzzDecode/damaged-gzip-page.)
+func TestDamagedObjectsAreErrors(t *testing.T) {
+	ft := []byte{0x29, 0xfc, 0xff, 0xff, 0xff, 0xff, 0x07, 0x00} // FileMetaData field 2 (schema): 2^31-1 structs
+	body := append([]byte("PAR1"), ft...)
+	body = binary.LittleEndian.AppendUint32(body, uint32(len(ft)))
+	body = append(body, "PAR1"...)
+	if _, err := decode.New(fields).Decode(nil, body); err == nil {
+		t.Error("Decode: no error")
+	}
+	good := writeWithParquetGo(t, rowsFrom(bytes.Repeat([]byte{7, 1, 2, 0x3f, 9, 'a', 'b', 'c'}, 4*100)))
+	tab := tickparquet.NewTable(fields)
+	if err := decode.New(fields).DecodeTable(tab, good); err != nil {
+		t.Fatal(err)
+	}
+	n := tab.Len()
+	if err := decode.New(fields).DecodeTable(tab, body); err == nil || tab.Len() != n {
+		t.Errorf("DecodeTable: %v, %d rows; want an error and the %d rows before", err, tab.Len(), n)
+	}
 }

@@ -2,12 +2,15 @@ package decode_test
 
 import (
 	"bytes"
+	"errors"
+	"strings"
 	"testing"
 
 	"github.com/parquet-go/parquet-go"
 
 	"github.com/ticklake/ticklake/internal/fixture"
 	"github.com/ticklake/ticklake/shared/schema"
+	"github.com/ticklake/ticklake/shared/tick"
 	"github.com/ticklake/ticklake/shared/tickparquet"
 	"github.com/ticklake/ticklake/shared/tickparquet/decode"
 )
@@ -104,5 +107,76 @@ func TestDecodeTableHour(t *testing.T) {
 	}
 	if i := sameRows(table.Rows(0, table.Len()), want); i >= 0 {
 		t.Fatalf("row %d of %d differs", i, len(want))
+	}
+}
+
+// TestDeclaredTypeChanged reads an object whose declared field has another physical type than the
+// Decoder's schema says (the field's type changed between deployments): an error naming the column,
+// from both readers, never a panic or values reinterpreted.
+func TestDeclaredTypeChanged(t *testing.T) {
+	for _, tc := range []struct{ was, now schema.Type }{
+		{schema.BigInt, schema.Double}, {schema.Double, schema.BigInt}, {schema.String, schema.BigInt},
+		{schema.BigInt, schema.Date}, {schema.Boolean, schema.String},
+	} {
+		t.Run(string(tc.was)+" to "+string(tc.now), func(t *testing.T) {
+			was := schema.Schema{{Name: "x", Type: tc.was}}
+			rows := rowsFrom(bytes.Repeat([]byte{7, 1, 2, 0x3f, 9, 'a', 'b', 'c'}, 4*50))
+			for i := range rows {
+				rows[i].Fields = []tick.Value{{Valid: true, I: int64(i % 2), F: float64(i), S: "v"}}
+				rows[i].Present = 0
+				rows[i].MarkPresent(1)
+			}
+			body, err := tickparquet.NewSchemaEncoder(was).Encode(rows, tickparquet.Meta{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			now := schema.Schema{{Name: "x", Type: tc.now}}
+			tab := tickparquet.NewTable(now)
+			if err := decode.New(now).DecodeTable(tab, body); err == nil || !strings.Contains(err.Error(), `"x"`) || tab.Len() != 0 {
+				t.Errorf("DecodeTable: %v, %d rows; want an error naming column x", err, tab.Len())
+			}
+			if _, err := decode.New(now).Decode(nil, body); err == nil || !errors.Is(err, decode.ErrNotTicks) {
+				t.Errorf("Decode: %v, want ErrNotTicks", err)
+			}
+		})
+	}
+}
+
+// TestDecodeTableCopiesStrings reads objects into one table, then overwrites each object's bytes,
+// as a reused fetch buffer would be: the table's strings (symbols, declared strings, extra; from
+// dictionary pages and PLAIN pages, by both readers) must not change.
+func TestDecodeTableCopiesStrings(t *testing.T) {
+	seed := make([]byte, 32*400)
+	for i := range seed {
+		seed[i] = byte(i*31 + i/17)
+	}
+	var bodies [][]byte
+	err := tickparquet.NewSchemaEncoder(fields).EncodeSorted(rowsFrom(seed), tickparquet.Layout{RowGroupBytes: 4 << 10, MaxObjectBytes: 1 << 30},
+		func(body []byte, _ int) error { bodies = append(bodies, bytes.Clone(body)); return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	bodies = append(bodies, writeWithParquetGo(t, rowsFrom(seed[:32*200])))
+	dec := decode.New(fields)
+	tab := tickparquet.NewTable(fields)
+	var want []tickparquet.Row
+	for _, b := range bodies {
+		w, err := decode.New(fields).DecodeParquetGo(nil, b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, w...)
+		if err := dec.DecodeTable(tab, b); err != nil {
+			t.Fatal(err)
+		}
+		for i := range b {
+			b[i] = 'Z'
+		}
+	}
+	if dec.Fallbacks != 1 {
+		t.Fatalf("%d objects read by parquet-go, want 1", dec.Fallbacks)
+	}
+	if i := sameRows(tab.Rows(0, tab.Len()), want); i >= 0 {
+		t.Fatalf("row %d changed with the bytes it was read from", i)
 	}
 }
