@@ -11,6 +11,12 @@ import (
 // DedupeSort keeps one row of each (kafka_partition, kafka_offset), the first in t, and returns the
 // kept rows' indices sorted by symbol, ts, kafka_partition, kafka_offset: the order EncodeTable
 // writes them in.
+//
+// The sort is the package's own (a radix sort of packed keys, below) for a measured reason: on one
+// hour of 360,000 ticks at the tuned batching, dedupe and sort take about 18 ms of CPU time, where
+// slices.SortFunc over the row indices, comparing symbol, ts, partition and offset, takes 200 to
+// 300 ms (BenchmarkDedupeSort against that comparison, 2026-11-30), more than the rest of compaction
+// together. TestDedupeSort checks it against a map and a stable comparison sort.
 func DedupeSort(t *tickparquet.Table) []int32 {
 	keep := dedupe(t.KafkaPartition, t.KafkaOffset)
 	if len(keep) == 0 {
