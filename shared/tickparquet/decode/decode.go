@@ -80,9 +80,6 @@ func New(fields schema.Schema) *Decoder {
 // copied out of body. It reads any writer's objects of this schema, whatever their encodings, pages
 // and row groups.
 func (d *Decoder) Decode(dst []tickparquet.Row, body []byte) ([]tickparquet.Row, error) {
-	if err := checkFrame(body); err != nil {
-		return dst, err
-	}
 	if d.scratch == nil {
 		d.scratch = tickparquet.NewTable(d.fields)
 	}
@@ -100,9 +97,6 @@ func (d *Decoder) Decode(dst []tickparquet.Row, body []byte) ([]tickparquet.Row,
 // must be the Decoder's (made with tickparquet.NewTable and the same fields). On an error dst is left
 // as it was.
 func (d *Decoder) DecodeTable(dst *tickparquet.Table, body []byte) error {
-	if err := checkFrame(body); err != nil {
-		return err
-	}
 	if !slices.Equal(dst.Schema(), d.fields) {
 		return fmt.Errorf("decode parquet: the table's declared fields are not the decoder's")
 	}
@@ -121,7 +115,7 @@ func (d *Decoder) DecodeTable(dst *tickparquet.Table, body []byte) error {
 	return nil
 }
 
-// checkFrame checks Parquet's frame first, so that a damaged object fails at once rather than after
+// checkFrame checks, before parquet-go reads an object, Parquet's frame, so that a damaged object fails at once rather than after
 // parquet-go sized buffers from its footer length; then that the footer is a Thrift struct whose
 // lists each claim no more elements than bytes follow them, nested no deeper than maxThriftDepth.
 // parquet-go's Thrift reader allocates a list of whatever length its header claims (a few damaged
@@ -146,6 +140,11 @@ func checkFrame(body []byte) error {
 // decodeParquetGo reads a whole object with parquet-go. A panic in parquet-go, which damaged pages
 // and footers cause (a gzip page whose header is damaged, negative sizes), is returned as an error.
 func (d *Decoder) decodeParquetGo(dst []tickparquet.Row, body []byte) (out []tickparquet.Row, err error) {
+	// The fast reader bounds its own footer reading (depth, and lists that outrun their bytes); what
+	// it hands over is checked here before parquet-go reads it.
+	if err := checkFrame(body); err != nil {
+		return dst, err
+	}
 	base := len(dst)
 	defer func() {
 		if r := recover(); r != nil {
