@@ -153,32 +153,16 @@ func TestDeclaredFields(t *testing.T) {
 		// each column's type, and the null count.
 		for ci, c := range f.Metadata().RowGroups[0].Columns {
 			typ := fields[ci].Type()
-			var nulls int64
-			var lo, hi parquet.Value
-			seen := false
-			for _, r := range got {
-				for _, v := range r {
-					if v.Column() != ci {
-						continue
+			nulls, wantLo, wantHi := valueStats(typ, func(yield func(parquet.Value) bool) {
+				for _, r := range got {
+					for _, v := range r {
+						if v.Column() == ci && !yield(v) {
+							return
+						}
 					}
-					if v.IsNull() {
-						nulls++
-						continue
-					}
-					if !seen || typ.Compare(v, lo) < 0 {
-						lo = v
-					}
-					if !seen || typ.Compare(v, hi) > 0 {
-						hi = v
-					}
-					seen = true
 				}
-			}
+			})
 			st := c.MetaData.Statistics
-			var wantLo, wantHi []byte
-			if seen {
-				wantLo, wantHi = lo.Bytes(), hi.Bytes()
-			}
 			if st.NullCount != nulls || !bytes.Equal(st.MinValue, wantLo) || !bytes.Equal(st.MaxValue, wantHi) {
 				t.Errorf("n=%d %s: stats null %d min %x max %x, want null %d min %x max %x", n, c.MetaData.PathInSchema[0],
 					st.NullCount, st.MinValue, st.MaxValue, nulls, wantLo, wantHi)

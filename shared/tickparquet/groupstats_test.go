@@ -3,6 +3,7 @@ package tickparquet_test
 import (
 	"bytes"
 	"io"
+	"iter"
 	"math"
 	"testing"
 
@@ -71,30 +72,16 @@ func TestRowGroupStatistics(t *testing.T) {
 			rr.Close()
 			for ci, c := range f.Metadata().RowGroups[gi].Columns {
 				typ := leaves[ci].Type()
-				var nulls int64
-				var lo, hi parquet.Value
-				seen := false
-				for _, r := range got {
-					v := r[ci]
-					if v.IsNull() {
-						nulls++
-						continue
+				nulls, wantLo, wantHi := valueStats(typ, func(yield func(parquet.Value) bool) {
+					for _, r := range got {
+						if !yield(r[ci]) {
+							return
+						}
 					}
-					if !seen || typ.Compare(v, lo) < 0 {
-						lo = v
-					}
-					if !seen || typ.Compare(v, hi) > 0 {
-						hi = v
-					}
-					seen = true
-				}
+				})
 				st := c.MetaData.Statistics
-				var wantLo, wantHi []byte
-				if seen {
-					wantLo, wantHi = lo.Bytes(), hi.Bytes()
-				}
 				name := c.MetaData.PathInSchema[0]
-				if name == ColPrice && seen && typ.Compare(lo, hi) == 0 && math.Float64frombits(leU64(wantLo)) == 0 {
+				if name == ColPrice && wantLo != nil && bytes.Equal(wantLo, wantHi) && math.Float64frombits(leU64(wantLo)) == 0 {
 					// all zeros: either sign is a correct bound
 					wantLo, wantHi = st.MinValue, st.MaxValue
 				}
@@ -126,4 +113,28 @@ func sameBound(want, got []byte) bool {
 		return true
 	}
 	return len(want) == 8 && len(got) == 8 && math.Float64frombits(leU64(want)) == 0 && math.Float64frombits(leU64(got)) == 0
+}
+
+// valueStats returns the null count and the least and greatest values' bytes (nil when all are null)
+// of values of typ, as a column chunk's statistics should hold them.
+func valueStats(typ parquet.Type, values iter.Seq[parquet.Value]) (nulls int64, lo, hi []byte) {
+	var least, most parquet.Value
+	seen := false
+	for v := range values {
+		if v.IsNull() {
+			nulls++
+			continue
+		}
+		if !seen || typ.Compare(v, least) < 0 {
+			least = v
+		}
+		if !seen || typ.Compare(v, most) > 0 {
+			most = v
+		}
+		seen = true
+	}
+	if !seen {
+		return nulls, nil, nil
+	}
+	return nulls, least.Bytes(), most.Bytes()
 }
