@@ -421,13 +421,9 @@ func (d *Decoder) readPage(p parquet.Page, c tickparquet.Column, rows []tickparq
 		vals := data.Int32()
 		if dict := p.Dictionary(); dict != nil { // the page holds indices into the dictionary
 			dd := dict.Page().Data()
-			dv := dd.Int32()
-			d.i32Buf = d.i32Buf[:0]
-			for _, x := range vals {
-				if x < 0 || int(x) >= len(dv) {
-					return fmt.Errorf("dictionary index %d out of %d", x, len(dv))
-				}
-				d.i32Buf = append(d.i32Buf, dv[x])
+			var err error
+			if d.i32Buf, err = lookup(d.i32Buf, dd.Int32(), vals); err != nil {
+				return err
 			}
 			vals = d.i32Buf
 		}
