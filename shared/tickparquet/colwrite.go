@@ -4,7 +4,6 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
-	"math/bits"
 )
 
 // colScratch is the column writer's scratch: one column of a row group, gathered in write order.
@@ -355,9 +354,7 @@ func (e *Encoder) writeDict(m *chunkMeta, body []byte, strs []string, ids []int3
 	}
 	m.dictOffset = int64(f.out.Len())
 	f.page(m, pageDictionary, dictBody, int32(len(s.dictIDs)), encPlain)
-	width := max(1, bits.Len32(uint32(len(s.dictIDs)-1)))
-	body = append(body, byte(width))
-	body = appendRLE(body, s.idx, width)
+	body = appendIndices(body, s.idx, len(s.dictIDs))
 	m.encodings = []int32{encPlain, encRLEDictionary}
 	m.min, m.max = []byte(minS), []byte(maxS)
 	return body

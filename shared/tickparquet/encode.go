@@ -263,18 +263,8 @@ func (f *fileWriter) writeColumn(c columnDef, rows []Row) chunkMeta {
 		for i := range rows {
 			idx[i], dictBody = f.dictID(rows[i].Symbol, dictBody)
 		}
-		m.dictOffset = int64(f.out.Len())
-		f.page(&m, pageDictionary, dictBody, int32(len(f.dictVal)), encPlain)
-		width := max(1, bits.Len32(uint32(len(f.dictVal)-1)))
-		body = append(body, byte(width))
-		body = appendRLE(body, idx, width)
+		body = f.stringDict(&m, body, dictBody, idx)
 		encoding = encRLEDictionary
-		m.encodings = []int32{encPlain, encRLEDictionary}
-		minS, maxS := f.dictVal[0], f.dictVal[0]
-		for _, s := range f.dictVal {
-			minS, maxS = min(minS, s), max(maxS, s)
-		}
-		m.min, m.max = []byte(minS), []byte(maxS)
 	case kindTimestamp, kindInt64Delta:
 		f.ints = grow(f.ints, len(rows))
 		vals := f.ints
@@ -886,9 +876,29 @@ func (f *fileWriter) dict64(m *chunkMeta, words []uint64, share int) bool {
 
 // dictIndices appends the indices of the dictionary dict64 built, bit-packed or run-length encoded.
 func (f *fileWriter) dictIndices(body []byte) []byte {
-	width := max(1, bits.Len32(uint32(len(f.fdict.vals)-1)))
-	body = append(body, byte(width))
-	return appendRLE(body, f.fdict.idx, width)
+	return appendIndices(body, f.fdict.idx, len(f.fdict.vals))
+}
+
+// appendIndices appends a data page's indices into a dictionary of n values: their bit width, then
+// the indices bit-packed or run-length encoded.
+func appendIndices(body []byte, idx []int32, n int) []byte {
+	width := max(1, bits.Len32(uint32(n-1)))
+	return appendRLE(append(body, byte(width)), idx, width)
+}
+
+// stringDict writes the dictionary page of f.dictVal (dictBody, their PLAIN form) and appends idx,
+// the rows' indices into it, to body; the chunk's bounds are the dictionary's least and greatest
+// strings.
+func (f *fileWriter) stringDict(m *chunkMeta, body, dictBody []byte, idx []int32) []byte {
+	m.dictOffset = int64(f.out.Len())
+	f.page(m, pageDictionary, dictBody, int32(len(f.dictVal)), encPlain)
+	m.encodings = []int32{encPlain, encRLEDictionary}
+	minS, maxS := f.dictVal[0], f.dictVal[0]
+	for _, s := range f.dictVal {
+		minS, maxS = min(minS, s), max(maxS, s)
+	}
+	m.min, m.max = []byte(minS), []byte(maxS)
+	return appendIndices(body, idx, len(f.dictVal))
 }
 
 // maxDictShare: encodeDoubles dictionary-encodes a column chunk that holds at most one distinct

@@ -2,7 +2,6 @@ package tickparquet
 
 import (
 	"encoding/binary"
-	"math/bits"
 
 	"github.com/ticklake/ticklake/shared/schema"
 )
@@ -139,18 +138,8 @@ func (f *fileWriter) writeField(c columnDef, rows []Row) chunkMeta {
 			f.idx = append(f.idx, id)
 			last, lastID = s, id
 		}
-		m.dictOffset = int64(f.out.Len())
-		f.page(&m, pageDictionary, dictBody, int32(len(f.dictVal)), encPlain)
-		width := max(1, bits.Len32(uint32(len(f.dictVal)-1)))
-		body = append(body, byte(width))
-		body = appendRLE(body, f.idx, width)
+		body = f.stringDict(&m, body, dictBody, f.idx)
 		encoding = encRLEDictionary
-		m.encodings = []int32{encPlain, encRLEDictionary}
-		minS, maxS := f.dictVal[0], f.dictVal[0]
-		for _, s := range f.dictVal {
-			minS, maxS = min(minS, s), max(maxS, s)
-		}
-		m.min, m.max = []byte(minS), []byte(maxS)
 	case k == kindDouble:
 		body, encoding = f.doubles(&m, body, f.flts)
 	case k == kindBool:
