@@ -9,7 +9,6 @@ import (
 
 	"github.com/ticklake/ticklake/internal/fixture"
 	"github.com/ticklake/ticklake/shared/schema"
-	"github.com/ticklake/ticklake/shared/tick"
 	"github.com/ticklake/ticklake/shared/tickparquet"
 	"github.com/ticklake/ticklake/shared/tickparquet/decode"
 )
@@ -71,16 +70,9 @@ func TestDecodeReadsDuckDBObjects(t *testing.T) {
 func TestDecodeReadsDuckDBDeclaredFields(t *testing.T) {
 	fields := schema.MustDefault()
 	ticks := fixture.ReplayTicks(2000)
-	dec := tick.NewSchemaDecoder(fields)
-	rows := make([]tickparquet.Row, len(ticks))
-	opt := make([]tickparquet.Optional, len(ticks))
-	for i := range ticks {
-		var tk tick.Tick
-		if err := dec.Decode(tick.AppendJSON(nil, &ticks[i]), &tk); err != nil {
-			t.Fatal(err)
-		}
-		tk.Fields = append([]tick.Value(nil), tk.Fields...)
-		rows[i] = tickparquet.FromTick(&tk, int32(i%3), int64(i), fixture.Start.UnixMilli()+int64(i), &opt[i])
+	rows, err := fixture.Rows(fields, ticks, func(i int) int32 { return int32(i % 3) })
+	if err != nil {
+		t.Fatal(err)
 	}
 	want := append([]tickparquet.Row(nil), rows...)
 	body, err := tickparquet.NewSchemaEncoder(fields).Encode(rows, tickparquet.Meta{Topic: "ticks"})

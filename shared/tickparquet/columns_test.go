@@ -105,16 +105,9 @@ func TestEncodeTableAsEncode(t *testing.T) {
 // in offset order.
 func schemaRows(t *testing.T, fields schema.Schema, ticks []tick.Tick) []Row {
 	t.Helper()
-	dec := tick.NewSchemaDecoder(fields)
-	rows := make([]Row, len(ticks))
-	opt := make([]Optional, len(ticks))
-	for i := range ticks {
-		var tk tick.Tick
-		if err := dec.Decode(tick.AppendJSON(nil, &ticks[i]), &tk); err != nil {
-			t.Fatal(err)
-		}
-		tk.Fields = append([]tick.Value(nil), tk.Fields...)
-		rows[i] = FromTick(&tk, 0, int64(i), fixture.Start.UnixMilli()+int64(i), &opt[i])
+	rows, err := fixture.Rows(fields, ticks, func(int) int32 { return 0 })
+	if err != nil {
+		t.Fatal(err)
 	}
 	return rows
 }

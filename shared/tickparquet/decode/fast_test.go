@@ -11,7 +11,6 @@ import (
 
 	"github.com/ticklake/ticklake/internal/fixture"
 	"github.com/ticklake/ticklake/shared/schema"
-	"github.com/ticklake/ticklake/shared/tick"
 	"github.com/ticklake/ticklake/shared/tickparquet"
 	"github.com/ticklake/ticklake/shared/tickparquet/decode"
 )
@@ -79,17 +78,9 @@ func TestFastReaderAgreesWithParquetGo(t *testing.T) {
 	// (doubles and int64s), symbols and venues bit-packed.
 	{
 		fields := schema.MustDefault()
-		dec := tick.NewSchemaDecoder(fields)
-		ticks := fixture.FeedTicks(10000, 3)
-		batch := make([]tickparquet.Row, len(ticks))
-		opt := make([]tickparquet.Optional, len(ticks))
-		for i := range ticks {
-			var tk tick.Tick
-			if err := dec.Decode(tick.AppendJSON(nil, &ticks[i]), &tk); err != nil {
-				t.Fatal(err)
-			}
-			tk.Fields = append([]tick.Value(nil), tk.Fields...)
-			batch[i] = tickparquet.FromTick(&tk, 2, int64(i), fixture.Start.UnixMilli()+int64(i), &opt[i])
+		batch, err := fixture.Rows(fields, fixture.FeedTicks(10000, 3), func(int) int32 { return 2 })
+		if err != nil {
+			t.Fatal(err)
 		}
 		body, err := tickparquet.NewSchemaEncoder(fields).Encode(batch, tickparquet.Meta{Topic: "ticks"})
 		if err != nil {
